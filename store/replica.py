@@ -1,0 +1,133 @@
+"""The replica's public API: one object per thread, wrapping one SQLite connection.
+
+Everything a screen or a CLI command needs goes through here and comes back as frozen
+dataclasses from ``store.models``. No SQL lives outside ``store/``.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from store import audit, governance, history, lineage, search
+from store.connection import connect
+from store.diff import default_before, diff_versions, version_of
+from store.identity import Identity
+from store.models import (
+    AliasSpan,
+    Artifact,
+    AuditEntry,
+    AuditVerdict,
+    Finding,
+    Lineage,
+    OwnerReport,
+    SearchHit,
+    SourceState,
+    VersionDiff,
+)
+from store.owners import owner_report
+from store.refs import RefError, resolve
+
+
+class Replica:
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        who: Identity | None = None,
+        readonly: bool = False,
+        create: bool = True,
+    ):
+        self.path = Path(path)
+        self.who = who or Identity.current()
+        self.readonly = readonly
+        self.conn = connect(self.path, create=create, readonly=readonly)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Replica:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # Reads -----------------------------------------------------------------------------------
+
+    def resolve(self, ref: str) -> Artifact:
+        return resolve(self.conn, ref)
+
+    def owners(self, ref: str | Artifact) -> OwnerReport:
+        return owner_report(self.conn, self._artifact(ref))
+
+    def lineage(self, ref: str | Artifact, direction: str = "both", depth: int = 10) -> Lineage:
+        return lineage.lineage(self.conn, self._artifact(ref), direction, depth)
+
+    def diff(
+        self, after_ref: str | Artifact, before_ref: str | Artifact | None = None
+    ) -> VersionDiff:
+        after, alias = version_of(self.conn, self._artifact(after_ref))
+        if before_ref is None:
+            before, why = default_before(self.conn, after, alias)
+        else:
+            before, _ = version_of(self.conn, self._artifact(before_ref))
+            why = "given"
+        return diff_versions(self.conn, after, before, why)
+
+    def history(
+        self, ref: str | Artifact, alias: str | None = None, at: str | None = None
+    ) -> tuple[Artifact, list[AliasSpan]]:
+        artifact = self._artifact(ref)
+        try:
+            model_id, named_alias = history.model_of(self.conn, artifact)
+        except ValueError as exc:
+            raise RefError(str(exc)) from None
+        alias = alias or named_alias
+        model = self.resolve(model_id)
+        if at:
+            return model, history.served_at(self.conn, model_id, at, alias)
+        return model, history.alias_history(self.conn, model_id, alias)
+
+    def search(self, text: str, limit: int = 50) -> list[SearchHit]:
+        return search.search(self.conn, text, limit)
+
+    def check(self, stale_after: timedelta = timedelta(hours=24)) -> list[Finding]:
+        return governance.check(self.conn, stale_after)
+
+    def sources(self) -> list[SourceState]:
+        rows = self.conn.execute(
+            "SELECT source, kind, location, data_as_of, last_attempt, last_success, last_error,"
+            " last_error_at FROM sync_state ORDER BY source"
+        ).fetchall()
+        return [SourceState(*r) for r in rows]
+
+    def counts(self) -> dict[str, int]:
+        return dict(self.conn.execute("SELECT kind, count(*) FROM artifacts GROUP BY kind"))
+
+    def audit_entries(self, limit: int = 50, offset: int = 0) -> list[AuditEntry]:
+        return audit.entries(self.conn, limit=limit, offset=offset)
+
+    def audit_verify(self, expect_head: str | None = None) -> AuditVerdict:
+        return audit.verify(self.conn, expect_head)
+
+    # Writes (each one transaction, each one audited) ------------------------------------------
+
+    def import_file(self, path: str | Path, *, replace: bool = False, reason: str | None = None):
+        from store.snapshot import import_snapshot, load_file
+
+        doc = load_file(path)
+        return import_snapshot(self.conn, doc, str(path), self.who, replace=replace, reason=reason)
+
+    def import_doc(self, doc: dict, name: str, *, replace: bool = False, reason: str | None = None):
+        from store.snapshot import import_snapshot
+
+        return import_snapshot(self.conn, doc, name, self.who, replace=replace, reason=reason)
+
+    def export_file(self, path: str | Path, source: str | None = None) -> tuple[dict, int]:
+        from store.snapshot import export_snapshot, write_snapshot
+
+        doc = export_snapshot(self.conn, source or f"replica:{self.path.name}")
+        return doc, write_snapshot(doc, path)
+
+    def _artifact(self, ref: str | Artifact) -> Artifact:
+        return ref if isinstance(ref, Artifact) else self.resolve(ref)

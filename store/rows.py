@@ -1,0 +1,41 @@
+"""Row <-> dataclass mapping shared by the query modules."""
+
+from __future__ import annotations
+
+from store.models import Artifact, Person, Team
+
+ARTIFACT_FIELDS = (
+    "id",
+    "kind",
+    "name",
+    "version",
+    "alias",
+    "model_id",
+    "description",
+    "status",
+    "risk_tier",
+    "team_id",
+    "uri",
+    "digest",
+    "created_at",
+    "updated_at",
+    "deleted_upstream",
+)
+# Always selected as "a.n, a.<fields>" so row[0] is the rowid and row[1:16] the artifact.
+ARTIFACT_COLUMNS = "a.n, " + ", ".join(f"a.{f}" for f in ARTIFACT_FIELDS)
+PERSON_COLUMNS = "p.handle, p.name, p.email, p.contact, p.team_id, p.known"
+TEAM_COLUMNS = "t.id, t.name, t.email, t.channel, t.oncall"
+
+
+def artifact_from_row(row) -> Artifact:
+    values = list(row[1:16])
+    values[14] = bool(values[14])
+    return Artifact(*values)
+
+
+def person_from_row(row) -> Person:
+    return Person(row[0], row[1], row[2], row[3], row[4], bool(row[5]))
+
+
+def team_from_row(row) -> Team | None:
+    return Team(*row) if row and row[0] is not None else None

@@ -1,0 +1,170 @@
+"""The replica's schema, as append-only sqlite-utils migrations.
+
+Imported only when a replica needs migrating: importing sqlite-utils costs ~200 ms, which the
+read path (``steward owner X --json``) cannot afford. ``store.connection`` compares
+``PRAGMA user_version`` with ``SCHEMA_VERSION`` and calls ``migrate`` only when they differ.
+Every migration ends by setting ``user_version`` to its own number.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from sqlite_utils import Database, Migrations
+
+migrations = Migrations("steward")
+
+KINDS = ("model", "model_version", "run", "dataset", "deployment")
+
+
+@migrations()
+def m001_catalog(db: Database) -> None:
+    _run(
+        db,
+        """
+        CREATE TABLE teams (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            email TEXT,
+            channel TEXT,
+            oncall TEXT
+        );
+        CREATE TABLE people (
+            handle TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            email TEXT,
+            contact TEXT,
+            team_id TEXT REFERENCES teams(id),
+            known INTEGER NOT NULL DEFAULT 1
+        );
+        CREATE INDEX people_email ON people(email COLLATE NOCASE);
+        CREATE INDEX people_name ON people(name COLLATE NOCASE);
+
+        -- n is the FTS rowid; id is the stable, source-qualified id everything else uses.
+        CREATE TABLE artifacts (
+            n INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL CHECK (kind IN
+                ('model', 'model_version', 'run', 'dataset', 'deployment')),
+            kind_rank INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            version TEXT,
+            alias TEXT,
+            model_id TEXT,
+            description TEXT,
+            status TEXT,
+            risk_tier TEXT,
+            team_id TEXT,
+            uri TEXT,
+            digest TEXT,
+            created_at TEXT,
+            updated_at TEXT,
+            deleted_upstream INTEGER NOT NULL DEFAULT 0,
+            attributes TEXT,
+            origin TEXT
+        );
+        CREATE INDEX artifacts_rank_name ON artifacts(kind_rank, name COLLATE NOCASE);
+        CREATE INDEX artifacts_model ON artifacts(model_id, kind);
+        CREATE INDEX artifacts_digest ON artifacts(digest) WHERE digest IS NOT NULL;
+
+        CREATE TABLE facts (
+            artifact_id TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('param', 'metric', 'tag')),
+            key TEXT NOT NULL,
+            value TEXT,
+            num REAL,
+            PRIMARY KEY (artifact_id, kind, key)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE ownership (
+            id INTEGER PRIMARY KEY,
+            artifact_id TEXT NOT NULL,
+            person TEXT NOT NULL REFERENCES people(handle),
+            type TEXT NOT NULL,
+            since TEXT NOT NULL,
+            until TEXT,
+            assigned_by TEXT,
+            note TEXT,
+            UNIQUE (artifact_id, person, type, since)
+        );
+        CREATE INDEX ownership_current ON ownership(artifact_id, until);
+        CREATE INDEX ownership_person ON ownership(person, until);
+
+        CREATE TABLE edges (
+            upstream TEXT NOT NULL,
+            relation TEXT NOT NULL,
+            downstream TEXT NOT NULL,
+            PRIMARY KEY (upstream, relation, downstream)
+        ) WITHOUT ROWID;
+        CREATE INDEX edges_down ON edges(downstream, relation, upstream);
+
+        CREATE TABLE alias_history (
+            id INTEGER PRIMARY KEY,
+            model_id TEXT NOT NULL,
+            alias TEXT NOT NULL,
+            version TEXT NOT NULL,
+            valid_from TEXT NOT NULL,
+            valid_to TEXT,
+            set_by TEXT,
+            observed TEXT NOT NULL,
+            UNIQUE (model_id, alias, valid_from)
+        );
+
+        CREATE TABLE sync_state (
+            source TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            location TEXT,
+            data_as_of TEXT,
+            last_attempt TEXT,
+            last_success TEXT,
+            last_error TEXT,
+            last_error_at TEXT
+        );
+
+        -- Search: one document per artifact, rowid = artifacts.n. Kept by store.search.reindex,
+        -- not by triggers, so a bulk import stays fast.
+        CREATE VIRTUAL TABLE search_index USING fts5(
+            name, owners, tags, description,
+            prefix = '1 2 3 4',
+            tokenize = "unicode61 remove_diacritics 2"
+        );
+
+        -- Append-only, hash-chained audit log (see store.audit).
+        CREATE TABLE audit_log (
+            seq INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            user TEXT NOT NULL,
+            ssh_client TEXT,
+            action TEXT NOT NULL,
+            target TEXT,
+            detail TEXT NOT NULL,
+            reason TEXT,
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL
+        );
+        CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+        CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+
+        PRAGMA user_version = 1;
+        """,
+    )
+
+
+def _run(db: Database, script: str) -> None:
+    """Run a script statement by statement: ``executescript`` would COMMIT first and break the
+    migration's transaction."""
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            db.execute(pending)
+            pending = ""
+    if pending.strip():
+        raise ValueError(f"incomplete SQL statement in migration: {pending.strip()[:60]}")
+
+
+def migrate(conn) -> None:
+    """Apply pending migrations to an open sqlite3 connection."""
+    migrations.apply(Database(conn))

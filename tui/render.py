@@ -1,0 +1,303 @@
+"""Human output of the CLI: rich tables and trees that fit 80 columns."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+from rich.tree import Tree
+
+from store.clock import short
+from store.models import (
+    AliasSpan,
+    Artifact,
+    AuditEntry,
+    Finding,
+    Lineage,
+    OwnerReport,
+    Ownership,
+    SearchHit,
+    VersionDiff,
+)
+
+console = Console(highlight=False)
+SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+KIND_SHORT = {
+    "model": "model",
+    "model_version": "version",
+    "run": "run",
+    "dataset": "dataset",
+    "deployment": "deploy",
+}
+
+
+def _grid() -> Table:
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column()
+    return table
+
+
+def _headline(a: Artifact) -> Text:
+    text = Text(a.label, style="bold")
+    bits = [KIND_SHORT.get(a.kind, a.kind)]
+    if a.risk_tier:
+        bits.append(a.risk_tier)
+    if a.status:
+        bits.append(a.status)
+    if a.deleted_upstream:
+        bits.append("DELETED UPSTREAM")
+    text.append("  " + " · ".join(bits), style="dim")
+    return text
+
+
+def _who(o: Ownership) -> Text:
+    p = o.person
+    text = Text(p.name, style="bold")
+    if p.handle != p.name:
+        text.append(f" ({p.handle})")
+    for part in (p.email, p.contact):
+        if part:
+            text.append(f"  {part}")
+    if not p.known:
+        text.append("  not a known person", style="yellow")
+    text.append(f"  since {o.since[:10]}", style="dim")
+    return text
+
+
+def owner_report(r: OwnerReport) -> None:
+    console.print(_headline(r.artifact))
+    if r.inherited:
+        console.print(Text(f"owners inherited from model {r.owners_from.label}", style="dim"))
+    grid = _grid()
+    for label, items in (("primary", r.primary), ("backup", r.backup)):
+        if items:
+            for o in items:
+                grid.add_row(label, _who(o))
+        else:
+            grid.add_row(label, Text("none", style="bold red" if label == "primary" else "yellow"))
+    for o in r.others:
+        grid.add_row(o.type, _who(o))
+    if r.team:
+        t = r.team
+        parts = [t.name] + [x for x in (t.channel, t.email) if x]
+        if t.oncall:
+            parts.append(f"on-call {t.oncall}")
+        grid.add_row("team", "  ".join(parts))
+    console.print(grid)
+    ended = [o for o in r.history if o.until]
+    if ended:
+        console.print(Text("handed off:", style="dim"))
+        for o in ended:
+            console.print(
+                Text(
+                    f"  {o.type} {o.person.name} {o.since[:10]} → {o.until[:10]}"
+                    + (f" (by {o.assigned_by})" if o.assigned_by else ""),
+                    style="dim",
+                )
+            )
+
+
+def _node_label(node, relation: str | None) -> Text:
+    a = node.artifact
+    text = Text()
+    if relation:
+        text.append(f"{relation} ", style="dim")
+    text.append(KIND_SHORT.get(a.kind, a.kind) + " ", style="cyan")
+    text.append(
+        a.label if a.kind != "run" else f"{a.name} ({a.id.rsplit('/', 1)[-1][:8]})", style="bold"
+    )
+    if a.digest:
+        text.append(f"  {a.digest[:12]}", style="dim")
+    if a.kind == "dataset" and a.uri:
+        text.append(f"  {a.uri}", style="dim")
+    if node.code_commit:
+        text.append(f"  commit {node.code_commit[:10]}", style="dim")
+    if a.deleted_upstream:
+        text.append("  deleted upstream", style="yellow")
+    return text
+
+
+def _facts_line(node) -> Text | None:
+    parts = []
+    if node.metrics:
+        parts.append(" ".join(f"{k}={_num(v)}" for k, v in list(node.metrics.items())[:6]))
+    if node.params:
+        parts.append(" ".join(f"{k}={v}" for k, v in list(node.params.items())[:6]))
+    return Text("  ".join(parts), style="dim") if parts else None
+
+
+def _num(value) -> str:
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+def lineage(result: Lineage) -> None:
+    nodes = {n.artifact.id: n for n in result.nodes}
+    root_node = nodes[result.root.id]
+    ups: dict[str, list] = {}
+    downs: dict[str, list] = {}
+    for e in result.edges:
+        ups.setdefault(e.downstream, []).append(e)
+        downs.setdefault(e.upstream, []).append(e)
+    tree = Tree(_node_label(root_node, None))
+    for direction, title in (("up", "came from"), ("down", "used by")):
+        if result.direction not in (direction, "both"):
+            continue
+        links = ups if direction == "up" else downs
+        if not links.get(result.root.id):
+            continue
+        branch = tree.add(Text(title, style="italic"))
+        _grow(branch, result.root.id, links, nodes, direction, seen={result.root.id})
+    console.print(tree)
+    if result.truncated:
+        console.print(Text("(truncated: narrow it with --up/--down or --depth)", style="yellow"))
+
+
+def _grow(branch, node_id, links, nodes, direction, seen) -> None:
+    for e in sorted(links.get(node_id, []), key=lambda e: (e.relation, e.upstream, e.downstream)):
+        other = e.upstream if direction == "up" else e.downstream
+        node = nodes.get(other)
+        if node is None or (direction == "up") != (node.depth > 0):
+            continue
+        child = branch.add(_node_label(node, e.relation))
+        if other in seen:
+            child.add(Text("(shown above)", style="dim"))
+            continue
+        seen.add(other)
+        facts = _facts_line(node)
+        if facts:
+            child.add(facts)
+        _grow(child, other, links, nodes, direction, seen)
+
+
+def version_diff(d: VersionDiff) -> None:
+    console.print(
+        Text.assemble(
+            ("changes ", "bold"), (d.before.label, "bold"), " → ", (d.after.label, "bold")
+        )
+    )
+    console.print(Text(f"before = {d.why_before}", style="dim"))
+    if not d.changes:
+        console.print("no differences in params, metrics, datasets, code or tags")
+        return
+    table = Table(box=None, pad_edge=False, show_edge=False)
+    for col in ("", "key", d.before.label, d.after.label, "Δ"):
+        table.add_column(col, overflow="fold")
+    for c in d.changes:
+        delta = ""
+        if c.delta is not None:
+            delta = Text(f"{c.delta:+.4g}", style="green" if c.delta >= 0 else "red")
+        table.add_row(c.section, c.key, _cell(c.before), _cell(c.after), delta)
+    console.print(table)
+
+
+def _cell(value) -> Text:
+    if value is None:
+        return Text("—", style="dim")
+    return Text(_num(value))
+
+
+def history(model: Artifact, alias: str | None, at: str | None, spans: list[AliasSpan]) -> None:
+    title = f"{model.name}" + (f"@{alias}" if alias else "")
+    if at:
+        title += f" at {at}"
+    console.print(Text(title, style="bold"))
+    if not spans:
+        console.print("no alias positions recorded" + (" at that moment" if at else ""))
+        return
+    table = Table(box=None, pad_edge=False, show_edge=False)
+    for col in ("alias", "version", "from (UTC)", "to (UTC)", "moved by", "seen"):
+        table.add_column(col, no_wrap=True)
+    for s in spans:
+        table.add_row(
+            s.alias,
+            s.version,
+            short(s.valid_from),
+            short(s.valid_to) if s.valid_to else Text("now", style="green"),
+            s.set_by or "—",
+            s.observed,
+        )
+    console.print(table)
+
+
+def search(query: str, hits: list[SearchHit]) -> None:
+    if not hits:
+        console.print(f"nothing matches {query!r}")
+        return
+    table = Table(box=None, pad_edge=False, show_edge=False)
+    for col in ("kind", "name", "primary", "backup", "team"):
+        table.add_column(col, overflow="ellipsis", no_wrap=True)
+    for h in hits:
+        table.add_row(
+            KIND_SHORT.get(h.artifact.kind, h.artifact.kind),
+            h.artifact.label,
+            h.primary or Text("none", style="red"),
+            h.backup or Text("none", style="yellow"),
+            h.team or "",
+        )
+    console.print(table)
+
+
+def findings(items: list[Finding]) -> None:
+    if not items:
+        console.print(Text("no governance findings", style="green"))
+        return
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column()
+    for f in items:
+        body = Text(f.message)
+        body.append(f"  [{f.rule}]\n", style="dim")
+        body.append(f"fix: {f.fix}", style="dim")
+        grid.add_row(Text(f.severity, style=SEVERITY_STYLE[f.severity]), body)
+    console.print(grid)
+    errors = sum(f.severity == "error" for f in items)
+    console.print(Text(f"{len(items)} findings, {errors} errors", style="bold"))
+
+
+def audit_log(entries: list[AuditEntry]) -> None:
+    if not entries:
+        console.print("the audit log is empty")
+        return
+    table = Table(box=None, pad_edge=False, show_edge=False)
+    for col in ("#", "at", "who", "action", "target", "why"):
+        table.add_column(col, overflow="fold")
+    for e in entries:
+        who = e.user + (f" ({e.ssh_client})" if e.ssh_client else "")
+        table.add_row(str(e.seq), e.at, who, e.action, e.target or "", e.reason or "")
+    console.print(table)
+
+
+def import_summary(s, db: Path) -> None:
+    c = s.counts
+    console.print(f"imported {s.source} (as of {s.exported_at}) into {db}")
+    console.print(
+        f"  {c['artifacts']:,} artifacts ({s.added:,} new, {s.updated:,} updated), "
+        f"{c['people']:,} people, {c['teams']:,} teams, {c['ownership']:,} ownerships, "
+        f"{c['edges']:,} edges, {c['alias_history']:,} alias positions"
+    )
+
+
+def demo_tour(path: Path, loaded: bool, counts: dict[str, int]) -> None:
+    what = "loaded the demo catalog into" if loaded else "the demo catalog is already in"
+    total = sum(counts.values())
+    console.print(Text(f"{what} {path} ({total} artifacts)", style="bold"))
+    console.print("The terminal app arrives with the next release; meanwhile try:\n")
+    console.print(f"  export STEWARD_DB={path}")
+    for cmd, why in (
+        (
+            "steward owner fraud-scorer@production",
+            "who owns it, who is the backup, how to reach them",
+        ),
+        ("steward lineage fraud-scorer@production --up", "deployment → version → run → datasets"),
+        ("steward diff fraud-scorer@production", "what changed against what served before"),
+        ("steward history fraud-scorer --alias production", "every position of the alias"),
+        ("steward history fraud-scorer --at 2026-11-19T12:00Z", "what served at that moment"),
+        ("steward search fraud", "ranked search over names, tags and owners"),
+        ("steward check", "governance gaps (exit 1 on errors)"),
+        ("steward audit verify", "the audit log's hash chain"),
+    ):
+        console.print(f"  [bold]{cmd}[/bold]")
+        console.print(f"      [dim]{why}[/dim]")
