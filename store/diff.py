@@ -93,9 +93,9 @@ def _profile(conn, version: Artifact) -> dict:
             (run_id,),
         ):
             datasets.setdefault(relation, set()).add(
-                f"{name} ({digest})" if name and digest else (name or dataset_id)
+                f"{name} ({digest[:8]})" if name and digest else (name or dataset_id)
             )
-    facts["dataset"] = {k: ", ".join(sorted(v)) for k, v in datasets.items()}
+    facts["dataset"] = datasets
     facts["code"] = {k: facts["run_tag"].pop(k) for k in CODE_TAGS if k in facts["run_tag"]}
     facts["run"] = {"run": run_id} if run_id else {}
     return facts
@@ -107,6 +107,9 @@ def diff_versions(
     a, b = _profile(conn, before), _profile(conn, after)
     changes = []
     for section in ("run", "code", "dataset", "param", "metric", "tag", "run_tag"):
+        if section == "dataset":
+            changes.extend(_dataset_changes(a["dataset"], b["dataset"]))
+            continue
         for key in sorted(set(a[section]) | set(b[section])):
             old, new = a[section].get(key), b[section].get(key)
             if old == new:
@@ -116,3 +119,21 @@ def diff_versions(
             )
             changes.append(Change(section, key, old, new, delta))
     return VersionDiff(before, after, why_before, tuple(changes))
+
+
+def _dataset_changes(before: dict[str, set], after: dict[str, set]) -> list[Change]:
+    """One change per dataset swapped in or out, paired in name order within a relation."""
+    out = []
+    for relation in sorted(set(before) | set(after)):
+        old = sorted(before.get(relation, set()) - after.get(relation, set()))
+        new = sorted(after.get(relation, set()) - before.get(relation, set()))
+        for i in range(max(len(old), len(new))):
+            out.append(
+                Change(
+                    "dataset",
+                    relation,
+                    old[i] if i < len(old) else None,
+                    new[i] if i < len(new) else None,
+                )
+            )
+    return out

@@ -148,6 +148,7 @@ def import_snapshot(
 def _check_replica_refs(conn, file: str, missing: dict[str, dict[str, str]]) -> None:
     lookups = {
         "artifacts": "SELECT id, kind FROM artifacts WHERE id IN ({})",
+        "models": "SELECT id, kind FROM artifacts WHERE id IN ({})",
         "people": "SELECT handle, NULL FROM people WHERE handle IN ({})",
         "teams": "SELECT id, NULL FROM teams WHERE id IN ({})",
     }
@@ -158,16 +159,15 @@ def _check_replica_refs(conn, file: str, missing: dict[str, dict[str, str]]) -> 
             chunk = ids[start : start + 500]
             sql = lookups[section].format(",".join("?" * len(chunk)))
             found.update(conn.execute(sql, chunk).fetchall())
+        nouns = {"artifacts": "an artifact", "models": "a model", "people": "a person",
+                 "teams": "a team"}
         for ref, path in refs.items():
             if ref not in found:
-                noun = {"artifacts": "an artifact", "people": "a person", "teams": "a team"}[
-                    section
-                ]
                 raise SnapshotError(
-                    file, path, f"{ref!r} is not {noun} in this file or the replica"
+                    file, path, f"{ref!r} is not {nouns[section]} in this file or the replica"
                 )
-            if path.endswith(".model") and found[ref] != "model":
-                raise SnapshotError(file, path, f"{ref!r} is not a model")
+            if section == "models" and found[ref] != "model":
+                raise SnapshotError(file, path, f"{ref!r} is a {found[ref]}, not a model")
 
 
 def _write_teams_people(conn, clean: dict) -> None:

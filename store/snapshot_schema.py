@@ -126,7 +126,7 @@ def _check_value(file: str, path: str, kind: str, value):
             raise SnapshotError(file, path, f"{_show(value)} is not one of {', '.join(OBSERVED)}")
         return value
     if kind == "word":
-        if not isinstance(value, str) or not _WORD.match(value):
+        if not isinstance(value, str) or not _WORD.fullmatch(value):
             raise SnapshotError(
                 file, path, f"{_show(value)} should be a lowercase word (letters, digits, _)"
             )
@@ -135,13 +135,11 @@ def _check_value(file: str, path: str, kind: str, value):
         if not isinstance(value, dict):
             raise SnapshotError(file, path, f"{_show(value)} should be an object")
         for key, item in value.items():
+            if not key.strip():
+                raise SnapshotError(file, path, f"{_show(key)} is not a usable key")
             if kind == "strmap" and not isinstance(item, str):
                 raise SnapshotError(file, f"{path}.{key}", f"{_show(item)} should be a string")
-            if kind == "nummap" and (
-                isinstance(item, bool)
-                or not isinstance(item, int | float)
-                or not math.isfinite(item)
-            ):
+            if kind == "nummap" and not _finite_number(item):
                 raise SnapshotError(
                     file, f"{path}.{key}", f"{_show(item)} should be a finite number"
                 )
@@ -149,8 +147,19 @@ def _check_value(file: str, path: str, kind: str, value):
     raise AssertionError(kind)
 
 
+def _finite_number(item) -> bool:
+    if isinstance(item, bool) or not isinstance(item, int | float):
+        return False
+    try:
+        return math.isfinite(float(item))
+    except OverflowError:  # an integer too large for a float
+        return False
+
+
 def _records(file: str, doc: dict, section: str) -> list[dict]:
-    items = doc.get(section) or []
+    items = doc.get(section)
+    if items is None:
+        return []
     if not isinstance(items, list):
         raise SnapshotError(file, f"$.{section}", f"{_show(items)} should be a list")
     spec = SECTIONS[section]
@@ -190,8 +199,9 @@ def _unique(file: str, section: str, records: list[dict], key) -> dict:
 def validate(doc, file: str) -> tuple[dict, dict[str, set[str]]]:
     """Check a parsed snapshot. Returns (clean sections, references left to the replica).
 
-    The second value maps "artifacts", "people" and "teams" to ids referenced by the file but
-    not defined in it; each maps to the first JSON path that used it, for the error message.
+    The second value maps "artifacts", "models" (ids that must be models), "people" and "teams"
+    to ids referenced by the file but not defined in it; each maps to the first JSON path that
+    used it, for the error message.
     """
     if not isinstance(doc, dict):
         raise SnapshotError(file, "$", f"{_show(doc)} should be a JSON object")
@@ -234,7 +244,7 @@ def validate(doc, file: str) -> tuple[dict, dict[str, set[str]]]:
         file, "alias_history", clean["alias_history"], lambda r: (r["model"], r["alias"], r["from"])
     )
 
-    missing: dict[str, dict[str, str]] = {"artifacts": {}, "people": {}, "teams": {}}
+    missing: dict[str, dict[str, str]] = {"artifacts": {}, "models": {}, "people": {}, "teams": {}}
 
     def need(section: str, known: dict, value: str, path: str) -> None:
         if value not in known and value not in missing[section]:
@@ -260,7 +270,7 @@ def validate(doc, file: str) -> tuple[dict, dict[str, set[str]]]:
             model = a["model"]
             if model in arts and art_list[arts[model]]["kind"] != "model":
                 raise SnapshotError(file, f"{path}.model", f"{_show(model)} is not a model")
-            need("artifacts", arts, model, f"{path}.model")
+            need("models", arts, model, f"{path}.model")
         if "team" in a:
             need("teams", teams, a["team"], f"{path}.team")
     for i, p in enumerate(clean["people"]):
@@ -289,7 +299,7 @@ def _check_alias_history(file, rows, arts, art_list, need) -> None:
         model = h["model"]
         if model in arts and art_list[arts[model]]["kind"] != "model":
             raise SnapshotError(file, f"{path}.model", f"{_show(model)} is not a model")
-        need("artifacts", arts, model, f"{path}.model")
+        need("models", arts, model, f"{path}.model")
         if h.get("to") and h["to"] <= h["from"]:
             raise SnapshotError(file, f"{path}.to", f"{_show(h['to'])} is not after from")
         spans.setdefault((model, h["alias"]), []).append((h["from"], h.get("to"), i))

@@ -24,6 +24,7 @@ from store.models import (
 
 console = Console(highlight=False)
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+_SHORT_KEYS = {"mlflow.source.git.commit": "git commit", "mlflow.source.name": "source"}
 KIND_SHORT = {
     "model": "model",
     "model_version": "version",
@@ -123,10 +124,10 @@ def _node_label(node, relation: str | None) -> Text:
 def _facts_line(node) -> Text | None:
     parts = []
     if node.metrics:
-        parts.append(" ".join(f"{k}={_num(v)}" for k, v in list(node.metrics.items())[:6]))
+        parts.append("metrics " + " ".join(f"{k}={_num(v)}" for k, v in node.metrics.items()))
     if node.params:
-        parts.append(" ".join(f"{k}={v}" for k, v in list(node.params.items())[:6]))
-    return Text("  ".join(parts), style="dim") if parts else None
+        parts.append("params  " + " ".join(f"{k}={v}" for k, v in node.params.items()))
+    return Text("\n".join(parts), style="dim") if parts else None
 
 
 def _num(value) -> str:
@@ -183,19 +184,32 @@ def version_diff(d: VersionDiff) -> None:
         console.print("no differences in params, metrics, datasets, code or tags")
         return
     table = Table(box=None, pad_edge=False, show_edge=False)
-    for col in ("", "key", d.before.label, d.after.label, "Δ"):
-        table.add_column(col, overflow="fold")
+    table.add_column("", no_wrap=True)
+    table.add_column("key", overflow="fold", max_width=24)
+    table.add_column(d.before.label, overflow="fold", ratio=1)
+    table.add_column(d.after.label, overflow="fold", ratio=1)
+    table.add_column("Δ", no_wrap=True, justify="right")
     for c in d.changes:
         delta = ""
         if c.delta is not None:
             delta = Text(f"{c.delta:+.4g}", style="green" if c.delta >= 0 else "red")
-        table.add_row(c.section, c.key, _cell(c.before), _cell(c.after), delta)
+        table.add_row(
+            c.section,
+            _SHORT_KEYS.get(c.key, c.key),
+            _cell(c.before, c.section),
+            _cell(c.after, c.section),
+            delta,
+        )
     console.print(table)
 
 
-def _cell(value) -> Text:
+def _cell(value, section: str = "") -> Text:
     if value is None:
         return Text("—", style="dim")
+    if section == "run":
+        return Text(value.rsplit("/", 1)[-1][:12])
+    if section == "code" and len(str(value)) == 40:
+        return Text(value[:12])  # a commit hash; --json has all of it
     return Text(_num(value))
 
 

@@ -1,0 +1,156 @@
+"""Store benchmarks at catalog scale. Prints figures; asserts nothing.
+
+    .venv/bin/python bench/store_bench.py [--artifacts 100000] [--samples 500]
+
+Targets (issue 2): import >= 50k artifacts/s; owner lookup p99 <= 1 ms; search p99 <= 10 ms for
+1-8 character prefixes with 50 results; lineage depth 10 p99 <= 20 ms; `steward check` <= 5 s;
+`steward owner X --json` wall time <= 150 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from store import Replica  # noqa: E402
+from store.identity import Identity  # noqa: E402
+from store.synthetic import build_synthetic  # noqa: E402
+
+
+def pct(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+
+
+def timed(fn, args_list) -> list[float]:
+    out = []
+    for args in args_list:
+        start = time.perf_counter()
+        fn(*args)
+        out.append((time.perf_counter() - start) * 1000)
+    return out
+
+
+def line(name: str, samples_ms: list[float], target: str) -> None:
+    print(
+        f"  {name:<34} p50 {pct(samples_ms, 50):7.3f} ms   p99 {pct(samples_ms, 99):7.3f} ms"
+        f"   max {max(samples_ms):7.2f} ms   (n={len(samples_ms)}; target {target})"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--artifacts", type=int, default=100_000)
+    parser.add_argument("--samples", type=int, default=500)
+    parser.add_argument("--seed", type=int, default=7)
+    opts = parser.parse_args()
+    rnd = random.Random(opts.seed)
+    work = Path(tempfile.mkdtemp(prefix="steward-bench-"))
+    snapshot, db = work / "catalog.json", work / "replica.db"
+
+    print(f"store benchmark: {opts.artifacts:,} artifacts, python {sys.version.split()[0]}")
+    start = time.perf_counter()
+    doc = build_synthetic(opts.artifacts, opts.seed)
+    snapshot.write_text(json.dumps(doc, separators=(",", ":")))
+    facts = sum(
+        len(a.get("params", {})) + len(a.get("metrics", {})) + len(a.get("tags", {}))
+        for a in doc["artifacts"]
+    )
+    print(
+        f"  generated in {time.perf_counter() - start:.1f} s: {len(doc['artifacts']):,} artifacts,"
+        f" {facts:,} facts, {len(doc['edges']):,} edges, {snapshot.stat().st_size / 1e6:.0f} MB"
+    )
+
+    replica = Replica(db, who=Identity("bench"))
+    start = time.perf_counter()
+    replica.import_file(snapshot)
+    took = time.perf_counter() - start
+    print(
+        f"  import (parse+validate+write+index)  {took:.2f} s = "
+        f"{len(doc['artifacts']) / took:,.0f} artifacts/s   (target >= 50,000/s)"
+    )
+
+    models = [a for a in doc["artifacts"] if a["kind"] == "model"]
+    versions = [a for a in doc["artifacts"] if a["kind"] == "model_version"]
+    deployments = [a for a in doc["artifacts"] if a["kind"] == "deployment"]
+    refs = (
+        [m["name"] for m in rnd.sample(models, min(len(models), opts.samples // 3))]
+        + [f"{d['name']}@{d['alias']}" for d in rnd.sample(deployments, opts.samples // 3)]
+        + [f"{v['name']}/{v['version']}" for v in rnd.sample(versions, opts.samples // 3)]
+    )
+    replica.owners(refs[0])
+    line(
+        "owner lookup (resolve + owners)",
+        timed(replica.owners, [(r,) for r in refs]),
+        "p99 <= 1 ms",
+    )
+
+    names = [a["name"] for a in rnd.sample(doc["artifacts"], opts.samples)]
+    for length in range(1, 9):
+        queries = [(n[:length],) for n in names if len(n) >= length]
+        line(
+            f"search, {length}-char prefix, 50 results",
+            timed(lambda q: replica.search(q, 50), queries),
+            "p99 <= 10 ms",
+        )
+    words = [(f"{n.split('-')[0][:4]} {n.split('-')[-1][:2]}",) for n in names]
+    line("search, two words", timed(lambda q: replica.search(q, 50), words), "(no target)")
+
+    starts = [(f"mlflow:model/{d['name']}@{d['alias']}",) for d in rnd.sample(deployments, 200)]
+    depths = []
+
+    def walk(ref):
+        result = replica.lineage(ref, "up", 10)
+        depths.append(max(abs(n.depth) for n in result.nodes))
+
+    line("lineage up, depth 10", timed(walk, starts), "p99 <= 20 ms")
+    print(
+        f"  (lineage reached depth 10 from {sum(d >= 10 for d in depths)} of {len(depths)} "
+        f"deployments; median nodes-depth {statistics.median(depths)})"
+    )
+
+    start = time.perf_counter()
+    findings = replica.check()
+    print(
+        f"  check over the whole catalog          {time.perf_counter() - start:.2f} s,"
+        f" {len(findings):,} findings   (target <= 5 s)"
+    )
+    replica.close()
+
+    env = {**os.environ, "STEWARD_DB": str(db)}
+    steward = [sys.executable, "-c", "from tui.cli import main; main()"]
+    baseline, walls = [], []
+    for i in range(21):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "pass"], check=True)
+        baseline.append((time.perf_counter() - start) * 1000)
+        start = time.perf_counter()
+        subprocess.run(
+            [*steward, "owner", refs[i], "--json"],
+            check=True,
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+        )
+        walls.append((time.perf_counter() - start) * 1000)
+    print(
+        f"  `steward owner X --json` wall         median {statistics.median(walls):.0f} ms, "
+        f"max {max(walls):.0f} ms (python -c pass: {statistics.median(baseline):.0f} ms;"
+        " target <= 150 ms)"
+    )
+    print(f"  replica size {db.stat().st_size / 1e6:.0f} MB; files in {work}")
+
+
+if __name__ == "__main__":
+    main()
