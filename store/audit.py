@@ -16,7 +16,7 @@ import sqlite3
 
 from store.clock import now_ts
 from store.identity import Identity
-from store.models import AuditEntry, AuditVerdict
+from store.reports import AuditEntry, AuditVerdict
 
 GENESIS = "0" * 64
 _COLUMNS = "seq, at, user, ssh_client, action, target, detail, reason, prev_hash, hash"
@@ -121,8 +121,8 @@ def verify(conn: sqlite3.Connection, expect_head: str | None = None) -> AuditVer
             False,
             count,
             prev_hash if count else None,
-            None,
-            f"the head {expect_head[:12]}… you recorded is no longer in the chain: "
-            "the log was rewritten or truncated after it",
+            prev_seq + 1,
+            f"the head {expect_head[:12]}… you recorded is no longer in the chain: the log was "
+            f"truncated (rows from {prev_seq + 1} on are gone) or rewritten after it",
         )
     return AuditVerdict(True, count, prev_hash if count else None)

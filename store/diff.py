@@ -6,8 +6,10 @@ import sqlite3
 
 from store.clock import short
 from store.history import current_version, served_before
-from store.models import Artifact, Change, VersionDiff
+from store.models import Artifact
 from store.refs import RefError, by_id, version_by_number
+from store.reports import Change, VersionDiff
+from store.rows import facts_of
 
 CODE_TAGS = ("mlflow.source.git.commit", "mlflow.source.name")
 
@@ -67,25 +69,17 @@ def _profile(conn, version: Artifact) -> dict:
         (version.id,),
     ).fetchone()
     run_id = run[0] if run else None
-    facts: dict = {"param": {}, "metric": {}, "tag": {}, "run_tag": {}}
-    for key, value in conn.execute(
-        "SELECT key, value FROM facts WHERE artifact_id = ? AND kind = 'tag'", (version.id,)
-    ):
-        facts["tag"][key] = value
-    for kind, key, value, num in conn.execute(
-        "SELECT kind, key, value, num FROM facts WHERE artifact_id IN (?, ?)",
-        (version.id, run_id or ""),
-    ):
-        if kind == "metric":
-            facts["metric"][key] = num
-        elif kind == "param":
-            facts["param"][key] = value
+    found = facts_of(conn, [version.id, run_id] if run_id else [version.id])
+    v_params, v_metrics, v_tags = found.get(version.id, ({}, {}, {}))
+    r_params, r_metrics, r_tags = found.get(run_id, ({}, {}, {}))
+    facts: dict = {
+        "param": {**r_params, **v_params},
+        "metric": {**r_metrics, **v_metrics},
+        "tag": v_tags,
+        "run_tag": dict(r_tags),
+    }
     datasets = {}
     if run_id:
-        for key, value in conn.execute(
-            "SELECT key, value FROM facts WHERE artifact_id = ? AND kind = 'tag'", (run_id,)
-        ):
-            facts["run_tag"][key] = value
         for relation, name, digest, dataset_id in conn.execute(
             "SELECT e.relation, d.name, d.digest, e.upstream FROM edges e "
             "LEFT JOIN artifacts d ON d.id = e.upstream "

@@ -9,7 +9,7 @@ import sqlite3
 from datetime import timedelta
 
 from store.clock import age, humanize, now
-from store.models import Finding
+from store.reports import Finding
 
 PRODUCTION_ALIASES = ("production", "prod", "champion", "live")
 RULES = {
@@ -27,10 +27,9 @@ _LABEL = (
     "WHEN 'deployment' THEN a.name || '@' || a.alias ELSE a.name END"
 )
 _HAS_EVAL = """(
-    EXISTS (SELECT 1 FROM facts f WHERE f.artifact_id = v.id AND f.kind = 'metric')
-    OR EXISTS (SELECT 1 FROM edges p
-               JOIN facts f ON f.artifact_id = p.upstream AND f.kind = 'metric'
-               WHERE p.downstream = v.id AND p.relation = 'produced'))"""
+    v.metrics IS NOT NULL
+    OR EXISTS (SELECT 1 FROM edges p JOIN artifacts r ON r.id = p.upstream
+               WHERE p.downstream = v.id AND p.relation = 'produced' AND r.metrics IS NOT NULL))"""
 
 _QUERIES = {
     "no_primary_owner": f"""

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 
-from store.models import AliasSpan, Artifact
+from store.models import Artifact
+from store.reports import AliasSpan
 
 _COLUMNS = "h.model_id, m.name, h.alias, h.version, h.valid_from, h.valid_to, h.set_by, h.observed"
 

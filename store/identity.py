@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import os
 from dataclasses import dataclass
 
@@ -21,7 +20,12 @@ class Identity:
 
 
 def _login() -> str:
+    for var in ("LOGNAME", "USER", "LNAME", "USERNAME"):  # what getpass.getuser reads first
+        if os.environ.get(var):
+            return os.environ[var]
     try:
-        return getpass.getuser()
-    except (KeyError, OSError):
+        import pwd
+
+        return pwd.getpwuid(os.getuid()).pw_name
+    except (ImportError, KeyError, OSError):
         return f"uid-{os.getuid()}"

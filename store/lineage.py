@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import sqlite3
 
-from store.models import Artifact, Lineage, LineageEdge, LineageNode
-from store.rows import ARTIFACT_COLUMNS, artifact_from_row
+from store.models import Artifact
+from store.reports import Lineage, LineageEdge, LineageNode
+from store.rows import ARTIFACT_COLUMNS, artifact_from_row, facts_of
 
 MAX_NODES = 2000
 CODE_COMMIT = "mlflow.source.git.commit"
@@ -53,15 +54,9 @@ def lineage(
     nodes = []
     for node_id in ids:
         artifact = artifacts.get(node_id) or Artifact(node_id, "unknown", node_id)
-        f = facts.get(node_id, {})
+        params, metrics, tags = facts.get(node_id, ({}, {}, {}))
         nodes.append(
-            LineageNode(
-                artifact,
-                depths[node_id],
-                f.get("param", {}),
-                f.get("metric", {}),
-                f.get("tag", {}).get(CODE_COMMIT),
-            )
+            LineageNode(artifact, depths[node_id], params, metrics, tags.get(CODE_COMMIT))
         )
     nodes.sort(key=lambda n: (abs(n.depth), n.depth < 0, n.artifact.kind, n.artifact.id))
     return Lineage(root, direction, tuple(nodes), tuple(_edges(conn, set(ids))), truncated)
@@ -72,22 +67,15 @@ def _chunks(ids: list[str], size: int = 500):
         yield ids[start : start + size]
 
 
-def _load(conn, ids: list[str]) -> tuple[dict[str, Artifact], dict[str, dict]]:
+def _load(conn, ids: list[str]) -> tuple[dict[str, Artifact], dict[str, tuple]]:
     artifacts: dict[str, Artifact] = {}
-    facts: dict[str, dict] = {}
     for chunk in _chunks(ids):
         marks = ",".join("?" * len(chunk))
         for row in conn.execute(
             f"SELECT {ARTIFACT_COLUMNS} FROM artifacts a WHERE a.id IN ({marks})", chunk
         ):
             artifacts[row[1]] = artifact_from_row(row)
-        for aid, kind, key, value, num in conn.execute(
-            f"SELECT artifact_id, kind, key, value, num FROM facts WHERE artifact_id IN ({marks})"
-            " AND (kind != 'tag' OR key = ?) ORDER BY artifact_id, kind, key",
-            [*chunk, CODE_COMMIT],
-        ):
-            facts.setdefault(aid, {}).setdefault(kind, {})[key] = num if kind == "metric" else value
-    return artifacts, facts
+    return artifacts, facts_of(conn, ids)
 
 
 def _edges(conn, ids: set[str]) -> list[LineageEdge]:

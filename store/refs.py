@@ -6,22 +6,17 @@ or a bare MLflow run id. Unknown or ambiguous refs raise ``RefError`` with close
 
 from __future__ import annotations
 
+import re
 import sqlite3
 
+from store.errors import RefError
 from store.models import Artifact
+
+__all__ = ["RefError", "by_id", "resolve", "suggest", "version_by_number"]
 from store.rows import ARTIFACT_COLUMNS, artifact_from_row
 
 _SELECT = f"SELECT {ARTIFACT_COLUMNS} FROM artifacts a"
-
-
-class RefError(LookupError):
-    def __init__(self, message: str, suggestions: list[str] | None = None):
-        self.message = message
-        self.suggestions = suggestions or []
-        text = message
-        if self.suggestions:
-            text += "; did you mean: " + ", ".join(self.suggestions) + "?"
-        super().__init__(text)
+_RUN_ID = re.compile(r"[0-9a-f]{32}")
 
 
 def _one(conn, sql: str, params) -> Artifact | None:
@@ -48,9 +43,6 @@ def resolve(conn: sqlite3.Connection, ref: str) -> Artifact:
     ref = ref.strip()
     if not ref:
         raise RefError("empty REF: give a model, model@alias, model/version, dataset or id")
-    found = by_id(conn, ref) or _one(conn, "a.id = ?", (f"mlflow:run/{ref}",))
-    if found:
-        return found
     if "@" in ref:
         name, _, alias = ref.rpartition("@")
         found = _one(conn, "a.kind_rank = 1 AND a.name = ? AND a.alias = ?", (name, alias))
@@ -59,6 +51,13 @@ def resolve(conn: sqlite3.Connection, ref: str) -> Artifact:
     if "/" in ref:
         name, _, version = ref.rpartition("/")
         found = _one(conn, "a.kind_rank = 3 AND a.name = ? AND a.version = ?", (name, version))
+        if found:
+            return found
+    found = by_id(conn, ref)
+    if found:
+        return found
+    if _RUN_ID.fullmatch(ref):
+        found = by_id(conn, f"mlflow:run/{ref}")
         if found:
             return found
     for rank, noun in ((0, "model"), (2, "dataset"), (4, "run")):

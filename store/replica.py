@@ -6,27 +6,32 @@ dataclasses from ``store.models``. No SQL lives outside ``store/``.
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from store import audit, governance, history, lineage, search
 from store.connection import connect
-from store.diff import default_before, diff_versions, version_of
 from store.identity import Identity
-from store.models import (
-    AliasSpan,
-    Artifact,
-    AuditEntry,
-    AuditVerdict,
-    Finding,
-    Lineage,
-    OwnerReport,
-    SearchHit,
-    SourceState,
-    VersionDiff,
-)
 from store.owners import owner_report
 from store.refs import RefError, resolve
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from store.models import Artifact, OwnerReport
+    from store.reports import (
+        AliasSpan,
+        AuditEntry,
+        AuditVerdict,
+        Finding,
+        Lineage,
+        SearchHit,
+        SourceState,
+        VersionDiff,
+    )
+
+# Query modules are imported inside the methods that use them, so a one-shot CLI read
+# (``steward owner X --json``) loads only what it needs.
 
 
 class Replica:
@@ -38,7 +43,7 @@ class Replica:
         readonly: bool = False,
         create: bool = True,
     ):
-        self.path = Path(path)
+        self.path = os.fspath(path)
         self.who = who or Identity.current()
         self.readonly = readonly
         self.conn = connect(self.path, create=create, readonly=readonly)
@@ -61,11 +66,15 @@ class Replica:
         return owner_report(self.conn, self._artifact(ref))
 
     def lineage(self, ref: str | Artifact, direction: str = "both", depth: int = 10) -> Lineage:
+        from store import lineage
+
         return lineage.lineage(self.conn, self._artifact(ref), direction, depth)
 
     def diff(
         self, after_ref: str | Artifact, before_ref: str | Artifact | None = None
     ) -> VersionDiff:
+        from store.diff import default_before, diff_versions, version_of
+
         after, alias = version_of(self.conn, self._artifact(after_ref))
         if before_ref is None:
             before, why = default_before(self.conn, after, alias)
@@ -77,6 +86,8 @@ class Replica:
     def history(
         self, ref: str | Artifact, alias: str | None = None, at: str | None = None
     ) -> tuple[Artifact, list[AliasSpan]]:
+        from store import history
+
         artifact = self._artifact(ref)
         try:
             model_id, named_alias = history.model_of(self.conn, artifact)
@@ -89,12 +100,18 @@ class Replica:
         return model, history.alias_history(self.conn, model_id, alias)
 
     def search(self, text: str, limit: int = 50) -> list[SearchHit]:
+        from store import search
+
         return search.search(self.conn, text, limit)
 
     def check(self, stale_after: timedelta = timedelta(hours=24)) -> list[Finding]:
+        from store import governance
+
         return governance.check(self.conn, stale_after)
 
     def sources(self) -> list[SourceState]:
+        from store.reports import SourceState
+
         rows = self.conn.execute(
             "SELECT source, kind, location, data_as_of, last_attempt, last_success, last_error,"
             " last_error_at FROM sync_state ORDER BY source"
@@ -105,9 +122,13 @@ class Replica:
         return dict(self.conn.execute("SELECT kind, count(*) FROM artifacts GROUP BY kind"))
 
     def audit_entries(self, limit: int = 50, offset: int = 0) -> list[AuditEntry]:
+        from store import audit
+
         return audit.entries(self.conn, limit=limit, offset=offset)
 
     def audit_verify(self, expect_head: str | None = None) -> AuditVerdict:
+        from store import audit
+
         return audit.verify(self.conn, expect_head)
 
     # Writes (each one transaction, each one audited) ------------------------------------------
@@ -126,8 +147,8 @@ class Replica:
     def export_file(self, path: str | Path, source: str | None = None) -> tuple[dict, int]:
         from store.snapshot import export_snapshot, write_snapshot
 
-        doc = export_snapshot(self.conn, source or f"replica:{self.path.name}")
+        doc = export_snapshot(self.conn, source or f"replica:{os.path.basename(self.path)}")
         return doc, write_snapshot(doc, path)
 
     def _artifact(self, ref: str | Artifact) -> Artifact:
-        return ref if isinstance(ref, Artifact) else self.resolve(ref)
+        return ref if not isinstance(ref, str) else self.resolve(ref)

@@ -39,3 +39,22 @@ def person_from_row(row) -> Person:
 
 def team_from_row(row) -> Team | None:
     return Team(*row) if row and row[0] is not None else None
+
+
+def facts_of(conn, ids: list[str]) -> dict[str, tuple[dict, dict, dict]]:
+    """(params, metrics, tags) per artifact id, for the ids that exist."""
+    import json
+
+    out = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        for aid, params, metrics, tags in conn.execute(
+            f"SELECT id, params, metrics, tags FROM artifacts WHERE id IN ({marks})", chunk
+        ):
+            out[aid] = (
+                json.loads(params) if params else {},
+                json.loads(metrics) if metrics else {},
+                json.loads(tags) if tags else {},
+            )
+    return out

@@ -61,20 +61,18 @@ def m001_catalog(db: Database) -> None:
             updated_at TEXT,
             deleted_upstream INTEGER NOT NULL DEFAULT 0,
             attributes TEXT,
+            -- Facts as JSON objects (NULL when empty): params and tags map to strings, metrics to
+            -- numbers (the latest value per key). One row per artifact keeps a 100k import fast.
+            params TEXT,
+            metrics TEXT,
+            tags TEXT,
             origin TEXT
         );
-        CREATE INDEX artifacts_rank_name ON artifacts(kind_rank, name COLLATE NOCASE);
+        -- Exact lookups (REF resolution) and case-insensitive prefix ranges (search).
+        CREATE INDEX artifacts_rank_name ON artifacts(kind_rank, name, version);
+        CREATE INDEX artifacts_rank_lname ON artifacts(kind_rank, name COLLATE NOCASE);
         CREATE INDEX artifacts_model ON artifacts(model_id, kind);
         CREATE INDEX artifacts_digest ON artifacts(digest) WHERE digest IS NOT NULL;
-
-        CREATE TABLE facts (
-            artifact_id TEXT NOT NULL,
-            kind TEXT NOT NULL CHECK (kind IN ('param', 'metric', 'tag')),
-            key TEXT NOT NULL,
-            value TEXT,
-            num REAL,
-            PRIMARY KEY (artifact_id, kind, key)
-        ) WITHOUT ROWID;
 
         CREATE TABLE ownership (
             id INTEGER PRIMARY KEY,

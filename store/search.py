@@ -16,7 +16,8 @@ from __future__ import annotations
 import re
 import sqlite3
 
-from store.models import KIND_RANK, SearchHit
+from store.models import KIND_RANK
+from store.reports import SearchHit
 from store.rows import ARTIFACT_COLUMNS, artifact_from_row
 
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
@@ -35,8 +36,8 @@ SELECT a.n,
                  FROM ownership o JOIN people p ON p.handle = o.person
                  WHERE o.artifact_id = a.id AND o.until IS NULL), '')
          || coalesce(' ' || (SELECT t.name || ' ' || t.id FROM teams t WHERE t.id = a.team_id), ''),
-       coalesce((SELECT group_concat(f.key || ' ' || f.value, ' ') FROM facts f
-                 WHERE f.artifact_id = a.id AND f.kind = 'tag' AND f.key NOT LIKE 'mlflow.%'), ''),
+       coalesce((SELECT group_concat(t.key || ' ' || t.value, ' ') FROM json_each(a.tags) t
+                 WHERE t.key NOT LIKE 'mlflow.%'), ''),
        coalesce(a.description, '')
 FROM artifacts a
 """

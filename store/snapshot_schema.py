@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import math
 import re
+from datetime import datetime
 
 from store.clock import normalize_ts
+from store.errors import SnapshotError
 
 FORMAT = "model-steward/snapshot"
 VERSION = 1
@@ -20,13 +22,9 @@ OBSERVED = ("rollback", "snapshot", "sync")
 _WORD = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
-class SnapshotError(Exception):
-    def __init__(self, file: str, path: str, message: str):
-        self.file, self.path, self.message = file, path, message
-        super().__init__(f"{file}: {path}: {message}")
-
-
 def _show(value) -> str:
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if value != value else ("Infinity" if value > 0 else "-Infinity")
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
@@ -156,6 +154,40 @@ def _finite_number(item) -> bool:
         return False
 
 
+_CANONICAL_TS = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
+_KIND_SET, _OBSERVED_SET = frozenset(KINDS), frozenset(OBSERVED)
+
+
+def _real_date(v: str) -> bool:
+    try:
+        datetime.fromisoformat(v[:-1])  # month 13, Feb 30 or hour 25 are refused here
+    except ValueError:
+        return False
+    return True
+
+
+def _fast_num(x) -> bool:
+    return (type(x) is float and x - x == 0) or (type(x) is int and -(2**1023) < x < 2**1023)
+
+
+# Cheap checks that accept a value exactly when _check_value would return it unchanged.
+_FAST = {
+    "str": lambda v: type(v) is str and not v.isspace() and v != "",
+    "id": lambda v: type(v) is str and v.split() == [v],
+    "ts": lambda v: type(v) is str and _CANONICAL_TS.fullmatch(v) is not None and _real_date(v),
+    "bool": lambda v: type(v) is bool,
+    "kind": lambda v: type(v) is str and v in _KIND_SET,
+    "observed": lambda v: type(v) is str and v in _OBSERVED_SET,
+    "word": lambda v: type(v) is str and _WORD.fullmatch(v) is not None,
+    "strmap": lambda v: type(v) is dict
+    and all(type(x) is str for x in v.values())
+    and all(k.strip() for k in v),
+    "nummap": lambda v: type(v) is dict
+    and all(_fast_num(x) for x in v.values())
+    and all(k.strip() for k in v),
+}
+
+
 def _records(file: str, doc: dict, section: str) -> list[dict]:
     items = doc.get(section)
     if items is None:
@@ -163,25 +195,37 @@ def _records(file: str, doc: dict, section: str) -> list[dict]:
     if not isinstance(items, list):
         raise SnapshotError(file, f"$.{section}", f"{_show(items)} should be a list")
     spec = SECTIONS[section]
+    keys = spec.keys()
+    checks = {key: _FAST[kind] for key, (kind, _) in spec.items()}
+    required = [key for key, (_, needed) in spec.items() if needed]
     out = []
     for i, item in enumerate(items):
-        path = f"$.{section}[{i}]"
-        if not isinstance(item, dict):
-            raise SnapshotError(file, path, f"{_show(item)} should be an object")
-        record = {}
-        for key, value in item.items():
-            if key not in spec:
-                raise SnapshotError(
-                    file, f"{path}.{key}", f"unknown key (expected one of {', '.join(spec)})"
-                )
-            if value is None:
-                continue
-            record[key] = _check_value(file, f"{path}.{key}", spec[key][0], value)
-        for key, (_, required) in spec.items():
-            if required and key not in record:
-                raise SnapshotError(file, path, f"missing required key '{key}'")
+        if type(item) is not dict:
+            raise SnapshotError(file, f"$.{section}[{i}]", f"{_show(item)} should be an object")
+        if not keys >= item.keys():
+            _slow_record(file, f"$.{section}[{i}]", spec, item)  # raises for the unknown key
+        record = {k: v for k, v in item.items() if v is not None} if None in item.values() else item
+        for key, value in record.items():
+            if not checks[key](value):  # only now build paths and normalize (timestamps)
+                record = _slow_record(file, f"$.{section}[{i}]", spec, record)
+                break
+        for key in required:
+            if key not in record:
+                raise SnapshotError(file, f"$.{section}[{i}]", f"missing required key '{key}'")
         out.append(record)
     return out
+
+
+def _slow_record(file: str, path: str, spec: dict, item: dict) -> dict:
+    record = {}
+    for key, value in item.items():
+        if key not in spec:
+            raise SnapshotError(
+                file, f"{path}.{key}", f"unknown key (expected one of {', '.join(spec)})"
+            )
+        if value is not None:
+            record[key] = _check_value(file, f"{path}.{key}", spec[key][0], value)
+    return record
 
 
 def _unique(file: str, section: str, records: list[dict], key) -> dict:

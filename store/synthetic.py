@@ -56,31 +56,39 @@ DOMAINS = (
     "demand",
     "ads",
     "price",
+    "chargeback",
     "recs",
     "spam",
     "risk",
     "feed",
+    "freight",
     "ltv",
     "eta",
+    "checkout",
     "supply",
     "payments",
     "intent",
     "ranking",
+    "promo",
     "toxicity",
     "routing",
     "fulfillment",
+    "chat",
     "kyc",
     "aml",
     "claims",
     "lead",
+    "device",
     "sentiment",
     "ocr",
     "speech",
+    "profile",
     "anomaly",
     "capacity",
     "fx",
     "cart",
     "catalog",
+    "fresh",
     "delivery",
     "driver",
     "email",
@@ -90,6 +98,7 @@ DOMAINS = (
     "face",
     "marketing",
     "merchant",
+    "franchise",
     "news",
     "nps",
     "order",
@@ -825,7 +834,7 @@ def build_synthetic(artifacts: int = 100_000, seed: int = 7) -> dict:
             b = pick(handles)
         return a, b
 
-    domain_weights = _weights(len(DOMAINS))
+    domain_weights = _weights(len(DOMAINS), 0.8)
 
     # Datasets: raw (tier 0), then up to three derived tiers ---------------------------------------
     n_ds = n["dataset"]

@@ -10,7 +10,6 @@ import os
 import sqlite3
 import sys
 from datetime import timedelta
-from pathlib import Path
 
 import click
 
@@ -36,10 +35,12 @@ class Context:
         self.who = Identity.current(user)
 
     @property
-    def db_path(self) -> Path:
+    def db_path(self) -> str:
+        if self.db_option:
+            return self.db_option
         from store.paths import default_replica
 
-        return Path(self.db_option) if self.db_option else default_replica()
+        return str(default_replica())
 
     def open(self, *, create: bool = False) -> Replica:
         try:
@@ -99,8 +100,11 @@ def cli(ctx: click.Context, db: str | None, user: str | None) -> None:
 @pass_ctx
 def import_cmd(ctx: Context, file: str, replace: bool, reason: str | None, as_json: bool) -> None:
     """Load a catalog snapshot FILE into the replica, all of it or nothing."""
+    from store.snapshot import load_file, prepare
+
+    prepared = prepare(load_file(file), file)  # a bad file is refused before any replica opens
     with ctx.open(create=True) as replica:
-        summary = replica.import_file(file, replace=replace, reason=reason)
+        summary = replica.import_doc(prepared, file, replace=replace, reason=reason)
     if as_json:
         _emit(jsonout.import_summary(summary, ctx.db_path))
     else:
@@ -144,7 +148,7 @@ def demo_cmd(ctx: Context, demo_db: str | None, reset: bool) -> None:
     from store.demo_load import load_demo
     from store.paths import demo_replica
 
-    path = Path(demo_db) if demo_db else demo_replica()
+    path = demo_db or str(demo_replica())
     try:
         with Replica(path, who=ctx.who) as replica:
             loaded = load_demo(replica, reset=reset)

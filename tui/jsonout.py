@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from store.models import (
-    AliasSpan,
-    Artifact,
-    AuditEntry,
-    AuditVerdict,
-    Finding,
-    Lineage,
-    OwnerReport,
-    Ownership,
-    SearchHit,
-    Team,
-    VersionDiff,
-)
+if TYPE_CHECKING:
+    from store.models import Artifact, OwnerReport, Ownership, Team
+    from store.reports import (
+        AliasSpan,
+        AuditEntry,
+        AuditVerdict,
+        Finding,
+        Lineage,
+        SearchHit,
+        VersionDiff,
+    )
 
 
 def dumps(data) -> str:
@@ -191,7 +189,7 @@ def audit_entry(e: AuditEntry) -> dict:
     }
 
 
-def import_summary(s, db: Path) -> dict:
+def import_summary(s, db: str) -> dict:
     return {
         "replica": str(db),
         "source": s.source,

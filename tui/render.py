@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
 from store.clock import short
-from store.models import (
+from store.models import Artifact, OwnerReport, Ownership
+from store.reports import (
     AliasSpan,
-    Artifact,
     AuditEntry,
     Finding,
     Lineage,
-    OwnerReport,
-    Ownership,
     SearchHit,
     VersionDiff,
 )
@@ -284,7 +280,7 @@ def audit_log(entries: list[AuditEntry]) -> None:
     console.print(table)
 
 
-def import_summary(s, db: Path) -> None:
+def import_summary(s, db: str) -> None:
     c = s.counts
     console.print(f"imported {s.source} (as of {s.exported_at}) into {db}")
     console.print(
@@ -294,7 +290,7 @@ def import_summary(s, db: Path) -> None:
     )
 
 
-def demo_tour(path: Path, loaded: bool, counts: dict[str, int]) -> None:
+def demo_tour(path: str, loaded: bool, counts: dict[str, int]) -> None:
     what = "loaded the demo catalog into" if loaded else "the demo catalog is already in"
     total = sum(counts.values())
     console.print(Text(f"{what} {path} ({total} artifacts)", style="bold"))
