@@ -214,7 +214,7 @@ def _write_teams_people(conn, clean: dict) -> None:
                 p.get("email"),
                 p.get("contact"),
                 p.get("team"),
-                int(p.get("known", True)),
+                int(p.get("known") is not False),
             )
             for p in clean["people"]
         ],
@@ -269,7 +269,7 @@ def _write_artifacts(conn, artifacts: list[dict]) -> None:
                 a.get("digest"),
                 a.get("created_at"),
                 a.get("updated_at"),
-                int(a.get("deleted_upstream", False)),
+                int(bool(a.get("deleted_upstream"))),
                 _obj(a.get("attributes")),
                 _obj(a.get("params")),
                 _obj(a.get("metrics")),
