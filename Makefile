@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 # `steward` start, and CLI reads have a 150 ms budget.
 EDITABLE := --config-settings editable_mode=compat
 
-.PHONY: demo test lint bench demo-catalog clean
+.PHONY: demo test lint bench demo-catalog screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,3 +40,7 @@ demo-catalog: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+# Regenerate screenshots/ from the app, on the demo catalog with a pinned clock.
+screenshots: $(VENV)/.installed
+	$(BIN)/python -m tui.screenshots screenshots

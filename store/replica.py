@@ -85,7 +85,9 @@ class Replica:
 
     def history(
         self, ref: str | Artifact, alias: str | None = None, at: str | None = None
-    ) -> tuple[Artifact, list[AliasSpan]]:
+    ) -> tuple[Artifact, str | None, list[AliasSpan]]:
+        """(model, alias, positions). A deployment REF names its alias; an alias the model
+        never had is refused with the aliases it has."""
         from store import history
 
         artifact = self._artifact(ref)
@@ -95,9 +97,14 @@ class Replica:
             raise RefError(str(exc)) from None
         alias = alias or named_alias
         model = self.resolve(model_id)
+        if alias:
+            known = sorted({s.alias for s in history.alias_history(self.conn, model_id)})
+            if alias not in known:
+                listed = ", ".join(known) if known else "none recorded"
+                raise RefError(f"{model.name} has no alias {alias!r} (its aliases: {listed})")
         if at:
-            return model, history.served_at(self.conn, model_id, at, alias)
-        return model, history.alias_history(self.conn, model_id, alias)
+            return model, alias, history.served_at(self.conn, model_id, at, alias)
+        return model, alias, history.alias_history(self.conn, model_id, alias)
 
     def search(self, text: str, limit: int = 50) -> list[SearchHit]:
         from store import search
@@ -147,7 +154,10 @@ class Replica:
     def export_file(self, path: str | Path, source: str | None = None) -> tuple[dict, int]:
         from store.snapshot import export_snapshot, write_snapshot
 
-        doc = export_snapshot(self.conn, source or f"replica:{os.path.basename(self.path)}")
+        if source is None:  # one source keeps its name, so export -> import -> export is stable
+            names = [s.source for s in self.sources()]
+            source = names[0] if len(names) == 1 else f"replica:{os.path.basename(self.path)}"
+        doc = export_snapshot(self.conn, source)
         return doc, write_snapshot(doc, path)
 
     def _artifact(self, ref: str | Artifact) -> Artifact:

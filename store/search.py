@@ -111,11 +111,12 @@ def search(conn: sqlite3.Connection, text: str, limit: int = 50) -> list[SearchH
 
 
 def _field_of(words: list[str], fields: list[str]) -> str:
+    """The most telling field a word of the query hit: name, then owners, tags, description."""
     for name, value in zip(_FIELDS, fields, strict=True):
         have = tokens(value)
-        if all(any(h.startswith(w) for h in have) for w in words):
+        if any(h.startswith(w) for w in words for h in have):
             return name
-    return "name" if not any(fields) else "description"
+    return "description"
 
 
 def _hydrate(

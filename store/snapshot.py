@@ -458,7 +458,10 @@ def write_snapshot(doc: dict, path: str | Path) -> int:
     """Write atomically (temp file + rename): a crash never leaves half a snapshot."""
     path = Path(path)
     text = dumps(doc)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
+    except OSError as exc:
+        raise OSError(exc.errno, f"cannot write there ({exc.strerror})", str(path)) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             out.write(text)

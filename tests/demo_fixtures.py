@@ -68,6 +68,14 @@ def demo_copy(demo_db, tmp_path) -> Path:
 class DemoCli:
     steward: object
     db: Path
+    loaded_at: str = DEMO_LOADED_AT
+    user: str = DEMO_USER
+
+    def after_load(self, delta) -> str:
+        """An ISO timestamp ``delta`` (a timedelta) after the demo was loaded."""
+        from store.clock import format_ts, parse_ts
+
+        return format_ts(parse_ts(self.loaded_at) + delta)
 
     def run(self, *args):
         return self.steward("--db", self.db, *args)
@@ -82,5 +90,5 @@ class DemoCli:
 
 @pytest.fixture
 def demo(steward, demo_db) -> DemoCli:
-    """``demo.json("owner", "fraud-scorer")`` runs ``steward --db DEMO owner fraud-scorer --json``."""
+    """``demo.json("owner", "x")`` runs ``steward --db DEMO_REPLICA owner x --json``."""
     return DemoCli(steward, demo_db)

@@ -30,8 +30,9 @@ class StewardError(click.ClickException):
 
 
 class Context:
-    def __init__(self, db: str | None, user: str | None):
+    def __init__(self, db: str | None, user: str | None, db_from_flag: bool = False):
         self.db_option = db
+        self.db_from_flag = db_from_flag  # given as --db, not inherited from STEWARD_DB
         self.who = Identity.current(user)
 
     @property
@@ -61,7 +62,9 @@ def _duration(text: str) -> timedelta:
 
     match = re.fullmatch(r"\s*(\d+)\s*([mhd])\s*", text)
     if not match:
-        raise click.BadParameter(f"{text!r}: use a number and m, h or d, like 90m, 24h, 7d")
+        raise click.BadParameter(
+            f"{text!r}: use a number and m, h or d, like 90m, 24h, 7d", param_hint="--stale-after"
+        )
     return timedelta(minutes=int(match[1]) * {"m": 1, "h": 60, "d": 1440}[match[2]])
 
 
@@ -86,7 +89,8 @@ def cli(ctx: click.Context, db: str | None, user: str | None) -> None:
     REF is a model (fraud-scorer), a deployment (fraud-scorer@production), a version
     (fraud-scorer/7), a dataset or run name, or an artifact id.
     """
-    ctx.obj = Context(db, user)
+    source = ctx.get_parameter_source("db")
+    ctx.obj = Context(db, user, db_from_flag=source == click.core.ParameterSource.COMMANDLINE)
 
 
 # -- catalog in and out -------------------------------------------------------------------------
@@ -148,7 +152,9 @@ def demo_cmd(ctx: Context, demo_db: str | None, reset: bool) -> None:
     from store.demo_load import load_demo
     from store.paths import demo_replica
 
-    path = demo_db or str(demo_replica())
+    # `steward --db X demo` means X; STEWARD_DB alone does not, since loading the demo replaces
+    # the catalog and STEWARD_DB usually names the real replica.
+    path = demo_db or (ctx.db_option if ctx.db_from_flag else None) or str(demo_replica())
     try:
         with Replica(path, who=ctx.who) as replica:
             loaded = load_demo(replica, reset=reset)
@@ -251,7 +257,7 @@ def history(
                 param_hint="--at",
             ) from None
     with ctx.open() as replica:
-        model_artifact, spans = replica.history(model, alias, at)
+        model_artifact, alias, spans = replica.history(model, alias, at)
     if as_json:
         _emit(jsonout.history(model_artifact, alias, at, spans))
     else:
@@ -361,6 +367,9 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(1)
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
+    except OSError as exc:
+        click.echo(f"error: {exc.filename or ''}: {exc.strerror}", err=True)
         sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)

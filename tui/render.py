@@ -188,7 +188,8 @@ def version_diff(d: VersionDiff) -> None:
     for c in d.changes:
         delta = ""
         if c.delta is not None:
-            delta = Text(f"{c.delta:+.4g}", style="green" if c.delta >= 0 else "red")
+            better = (c.delta < 0) if _lower_is_better(c.key) else (c.delta > 0)
+            delta = Text(f"{c.delta:+.4g}", style="green" if better else "red")
         table.add_row(
             c.section,
             _SHORT_KEYS.get(c.key, c.key),
@@ -197,6 +198,15 @@ def version_diff(d: VersionDiff) -> None:
             delta,
         )
     console.print(table)
+
+
+_LOWER_IS_BETTER = ("latency", "loss", "error", "rmse", "mae", "mape", "mse", "duration", "fpr")
+
+
+def _lower_is_better(metric: str) -> bool:
+    """Colour a delta by whether it is an improvement; for these names, down is good."""
+    name = metric.lower()
+    return any(word in name for word in _LOWER_IS_BETTER)
 
 
 def _cell(value, section: str = "") -> Text:
@@ -295,7 +305,7 @@ def demo_tour(path: str, loaded: bool, counts: dict[str, int]) -> None:
     total = sum(counts.values())
     console.print(Text(f"{what} {path} ({total} artifacts)", style="bold"))
     console.print("The terminal app arrives with the next release; meanwhile try:\n")
-    console.print(f"  export STEWARD_DB={path}")
+    console.print(f"  export STEWARD_DB={path}", soft_wrap=True)  # copy-pastable: never wrapped
     for cmd, why in (
         (
             "steward owner fraud-scorer@production",
