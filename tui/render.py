@@ -300,12 +300,30 @@ def import_summary(s, db: str) -> None:
     )
 
 
+def _invoked_as() -> str:
+    """``steward`` when that is on PATH, else the path that was run (``.venv/bin/steward``
+    after ``make demo``), so the tour's commands work when pasted as they are."""
+    import os
+    import shutil
+    import sys
+
+    ran = os.path.abspath(sys.argv[0])
+    on_path = shutil.which("steward")
+    if on_path and os.path.abspath(on_path) == ran:
+        return "steward"
+    if os.path.basename(ran) != "steward":
+        return "steward"  # run some other way (tests, python -c): keep the plain name
+    relative = os.path.relpath(ran)
+    return relative if not relative.startswith("..") else ran
+
+
 def demo_tour(path: str, loaded: bool, counts: dict[str, int]) -> None:
     what = "loaded the demo catalog into" if loaded else "the demo catalog is already in"
     total = sum(counts.values())
-    console.print(Text(f"{what} {path} ({total} artifacts)", style="bold"))
+    console.print(Text(f"{what} {path} ({total} artifacts)", style="bold"), soft_wrap=True)
     console.print("The terminal app arrives with the next release; meanwhile try:\n")
     console.print(f"  export STEWARD_DB={path}", soft_wrap=True)  # copy-pastable: never wrapped
+    exe = _invoked_as()
     for cmd, why in (
         (
             "steward owner fraud-scorer@production",
@@ -319,5 +337,5 @@ def demo_tour(path: str, loaded: bool, counts: dict[str, int]) -> None:
         ("steward check", "governance gaps (exit 1 on errors)"),
         ("steward audit verify", "the audit log's hash chain"),
     ):
-        console.print(f"  [bold]{cmd}[/bold]")
+        console.print(f"  [bold]{cmd.replace('steward', exe, 1)}[/bold]", soft_wrap=True)
         console.print(f"      [dim]{why}[/dim]")
