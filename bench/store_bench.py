@@ -85,8 +85,13 @@ def calibrate() -> None:
 
 def phases(snapshot: Path) -> None:
     """Where an import's time goes, in a fresh replica."""
-    from store.snapshot import import_snapshot, load_file, prepare
+    from store.snapshot import gc_paused, import_snapshot, load_file, prepare
 
+    with gc_paused():  # as `steward import` does
+        _phases(snapshot, load_file, prepare, import_snapshot)
+
+
+def _phases(snapshot: Path, load_file, prepare, import_snapshot) -> None:
     start = time.perf_counter()
     doc = load_file(snapshot)
     parsed = time.perf_counter()

@@ -141,10 +141,13 @@ class Replica:
     # Writes (each one transaction, each one audited) ------------------------------------------
 
     def import_file(self, path: str | Path, *, replace: bool = False, reason: str | None = None):
-        from store.snapshot import import_snapshot, load_file
+        from store.snapshot import gc_paused, import_snapshot, load_file
 
-        doc = load_file(path)
-        return import_snapshot(self.conn, doc, str(path), self.who, replace=replace, reason=reason)
+        with gc_paused():
+            doc = load_file(path)
+            return import_snapshot(
+                self.conn, doc, str(path), self.who, replace=replace, reason=reason
+            )
 
     def import_doc(self, doc: dict, name: str, *, replace: bool = False, reason: str | None = None):
         from store.snapshot import import_snapshot

@@ -8,6 +8,7 @@ export -> import into an empty replica -> export gives the same bytes (but ``exp
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sqlite3
@@ -43,6 +44,22 @@ _CATALOG_TABLES = (
     "people",
     "teams",
 )
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a snapshot is parsed, checked and written.
+
+    A 100k-artifact snapshot is millions of small objects and no reference cycles; the
+    collector re-walks all of them again and again as they are created, which measured as
+    doubling parse and validation time (validate 6.5 s -> 3.3 s at 100k)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @dataclass(frozen=True)

@@ -104,11 +104,12 @@ def cli(ctx: click.Context, db: str | None, user: str | None) -> None:
 @pass_ctx
 def import_cmd(ctx: Context, file: str, replace: bool, reason: str | None, as_json: bool) -> None:
     """Load a catalog snapshot FILE into the replica, all of it or nothing."""
-    from store.snapshot import load_file, prepare
+    from store.snapshot import gc_paused, load_file, prepare
 
-    prepared = prepare(load_file(file), file)  # a bad file is refused before any replica opens
-    with ctx.open(create=True) as replica:
-        summary = replica.import_doc(prepared, file, replace=replace, reason=reason)
+    with gc_paused():
+        prepared = prepare(load_file(file), file)  # refused before any replica is opened
+        with ctx.open(create=True) as replica:
+            summary = replica.import_doc(prepared, file, replace=replace, reason=reason)
     if as_json:
         _emit(jsonout.import_summary(summary, ctx.db_path))
     else:
