@@ -57,6 +57,17 @@ def _emit(data) -> None:
     click.echo(jsonout.dumps(data))
 
 
+def _output(as_json: bool, shape: str, *args) -> None:
+    """Print a result as --json (tui.jsonout) or for people (tui.render, which loads rich).
+    Both modules name their functions alike and take the same arguments."""
+    if as_json:
+        _emit(getattr(jsonout, shape)(*args))
+    else:
+        from tui import render
+
+        getattr(render, shape)(*args)
+
+
 def _duration(text: str) -> timedelta:
     import re
 
@@ -110,12 +121,7 @@ def import_cmd(ctx: Context, file: str, replace: bool, reason: str | None, as_js
         prepared = prepare(load_file(file), file)  # refused before any replica is opened
         with ctx.open(create=True) as replica:
             summary = replica.import_doc(prepared, file, replace=replace, reason=reason)
-    if as_json:
-        _emit(jsonout.import_summary(summary, ctx.db_path))
-    else:
-        from tui import render
-
-        render.import_summary(summary, ctx.db_path)
+    _output(as_json, "import_summary", summary, ctx.db_path)
 
 
 @cli.command("export")
@@ -178,12 +184,7 @@ def owner(ctx: Context, ref: str, as_json: bool) -> None:
     """Who owns REF, who is the backup, and how to reach them."""
     with ctx.open() as replica:
         report = replica.owners(ref)
-    if as_json:
-        _emit(jsonout.owner_report(report))
-    else:
-        from tui import render
-
-        render.owner_report(report)
+    _output(as_json, "owner_report", report)
 
 
 @cli.command()
@@ -203,12 +204,7 @@ def lineage(ctx: Context, ref: str, direction: str | None, depth: int, as_json: 
     """The provenance tree of REF: deployment → version → run → datasets, and what uses it."""
     with ctx.open() as replica:
         result = replica.lineage(ref, direction or "both", depth)
-    if as_json:
-        _emit(jsonout.lineage(result, depth))
-    else:
-        from tui import render
-
-        render.lineage(result)
+    _output(as_json, "lineage", result, depth)
 
 
 @cli.command()
@@ -223,12 +219,7 @@ def diff(ctx: Context, ref_a: str, ref_b: str | None, as_json: bool) -> None:
     """
     with ctx.open() as replica:
         result = replica.diff(ref_a, ref_b)
-    if as_json:
-        _emit(jsonout.version_diff(result))
-    else:
-        from tui import render
-
-        render.version_diff(result)
+    _output(as_json, "version_diff", result)
 
 
 @cli.command()
@@ -259,12 +250,7 @@ def history(
             ) from None
     with ctx.open() as replica:
         model_artifact, alias, spans = replica.history(model, alias, at)
-    if as_json:
-        _emit(jsonout.history(model_artifact, alias, at, spans))
-    else:
-        from tui import render
-
-        render.history(model_artifact, alias, at, spans)
+    _output(as_json, "history", model_artifact, alias, at, spans)
 
 
 @cli.command()
@@ -277,12 +263,7 @@ def search(ctx: Context, text: tuple[str, ...], limit: int, as_json: bool) -> No
     query = " ".join(text)
     with ctx.open() as replica:
         hits = replica.search(query, limit)
-    if as_json:
-        _emit(jsonout.search(query, hits))
-    else:
-        from tui import render
-
-        render.search(query, hits)
+    _output(as_json, "search", query, hits)
 
 
 @cli.command()
@@ -300,12 +281,7 @@ def check(ctx: Context, stale_after: str, as_json: bool) -> None:
     limit = _duration(stale_after)
     with ctx.open() as replica:
         findings = replica.check(limit)
-    if as_json:
-        _emit(jsonout.findings(findings))
-    else:
-        from tui import render
-
-        render.findings(findings)
+    _output(as_json, "findings", findings)
     if any(f.severity == "error" for f in findings):
         sys.exit(EXIT_FINDINGS)
 
@@ -341,12 +317,7 @@ def audit_log(ctx: Context, limit: int, as_json: bool) -> None:
     """The newest audit rows: who did what, when, from where, and why."""
     with ctx.open() as replica:
         entries = replica.audit_entries(limit)
-    if as_json:
-        _emit({"entries": [jsonout.audit_entry(e) for e in entries]})
-    else:
-        from tui import render
-
-        render.audit_log(entries)
+    _output(as_json, "audit_log", entries)
 
 
 def main(argv: list[str] | None = None) -> None:

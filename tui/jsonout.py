@@ -189,6 +189,10 @@ def audit_entry(e: AuditEntry) -> dict:
     }
 
 
+def audit_log(entries: list[AuditEntry]) -> dict:
+    return {"entries": [audit_entry(e) for e in entries]}
+
+
 def import_summary(s, db: str) -> dict:
     return {
         "replica": str(db),

@@ -130,7 +130,7 @@ def _num(value) -> str:
     return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
-def lineage(result: Lineage) -> None:
+def lineage(result: Lineage, depth: int | None = None) -> None:
     nodes = {n.artifact.id: n for n in result.nodes}
     root_node = nodes[result.root.id]
     ups: dict[str, list] = {}
