@@ -25,3 +25,15 @@ class SnapshotError(Exception):
     def __init__(self, file: str, path: str, message: str):
         self.file, self.path, self.message = file, path, message
         super().__init__(f"{file}: {path}: {message}")
+
+
+class ConfigError(Exception):
+    """A config file refused: names the file, the key and what is wrong with its value."""
+
+    def __init__(self, file: str, key: str, message: str):
+        self.file, self.key, self.message = file, key, message
+        super().__init__(f"{file}: {key}: {message}" if key else f"{file}: {message}")
+
+
+class SyncError(Exception):
+    """A sync that failed and changed nothing; the message names the source and endpoint."""

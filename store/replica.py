@@ -163,5 +163,82 @@ class Replica:
         doc = export_snapshot(self.conn, source)
         return doc, write_snapshot(doc, path)
 
+    def freshness(self) -> dict:
+        """How old the replica is: the newest successful refresh of any source."""
+        from store.clock import age
+
+        sources = self.sources()
+        last = max((s.last_success for s in sources if s.last_success), default=None)
+        old = age(last)
+        return {
+            "refreshed": last,
+            "age_seconds": int(old.total_seconds()) if old is not None else None,
+            "failing": sorted(s.source for s in sources if s.last_error),
+        }
+
+    # Syncs (each one transaction; a failure changes nothing and is recorded) -----------------
+
+    def sync_mlflow(self, name: str, url: str | None, keys=None, progress=None, client=None):
+        """Mirror an MLflow registry. Raises SyncError (one line naming the endpoint)."""
+        import time
+
+        from store.config import TagKeys
+        from store.errors import SyncError
+        from store.sources.mlflow import MlflowClient, SourceError
+        from store.sources.mlflow_catalog import read_mlflow
+        from store.sync import apply, record_failure
+
+        started = time.perf_counter()
+        location = url or os.environ.get("MLFLOW_TRACKING_URI") or ""
+        try:
+            client = client or MlflowClient.from_env(url)
+            with client:
+                desired = read_mlflow(
+                    client, name, location, self.conn, keys or TagKeys(), progress
+                )
+        except SourceError as exc:
+            record_failure(self.conn, name, "mlflow", location, str(exc))
+            raise SyncError(f"sync {name}: {exc}") from None
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            message = f"unexpected response from MLflow at {location}: {type(exc).__name__}: {exc}"
+            record_failure(self.conn, name, "mlflow", location, message)
+            raise SyncError(f"sync {name}: {message}") from None
+        summary = apply(self.conn, desired, self.who)
+        summary.seconds = time.perf_counter() - started  # reading and writing, end to end
+        return summary
+
+    def sync_file(self, name: str | None, location: str, *, reason: str | None = None):
+        """Load a snapshot from a path or an http(s) URL, merged like `steward import`."""
+        from store.errors import SnapshotError, SyncError
+        from store.snapshot import gc_paused, import_snapshot, load_file, parse_bytes, prepare
+        from store.sync import record_failure
+
+        label = name or f"file:{os.path.basename(location.rstrip('/')) or location}"
+        try:
+            with gc_paused():
+                if location.startswith(("http://", "https://")):
+                    doc = parse_bytes(_fetch(location), location)
+                else:
+                    doc = load_file(location)
+                prepared = prepare(doc, location)
+                return import_snapshot(self.conn, prepared, location, self.who, reason=reason)
+        except (SnapshotError, SyncError) as exc:
+            record_failure(self.conn, label, "file", location, str(exc))
+            raise
+
     def _artifact(self, ref: str | Artifact) -> Artifact:
         return ref if not isinstance(ref, str) else self.resolve(ref)
+
+
+def _fetch(url: str) -> bytes:
+    import httpx
+
+    from store.errors import SyncError
+
+    try:
+        response = httpx.get(url, timeout=60.0, follow_redirects=True)
+    except httpx.HTTPError as exc:
+        raise SyncError(f"GET {url}: {exc}") from None
+    if response.status_code != 200:
+        raise SyncError(f"GET {url}: HTTP {response.status_code}")
+    return response.content

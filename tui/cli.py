@@ -14,6 +14,7 @@ from datetime import timedelta
 import click
 
 from store import RefError, Replica, ReplicaError, SnapshotError
+from store.errors import ConfigError, SyncError
 from store.identity import Identity
 from tui import jsonout
 
@@ -33,6 +34,9 @@ class Context:
     def __init__(self, db: str | None, user: str | None, db_from_flag: bool = False):
         self.db_option = db
         self.db_from_flag = db_from_flag  # given as --db, not inherited from STEWARD_DB
+        self.config_path: str | None = None
+        self.fresh: dict | None = None
+        self._config = None
         self.who = Identity.current(user)
 
     @property
@@ -43,11 +47,21 @@ class Context:
 
         return str(default_replica())
 
+    def config(self):
+        """The settings, read once (a malformed file is one clear error)."""
+        if self._config is None:
+            from store.config import load_config
+
+            self._config = load_config(self.config_path)
+        return self._config
+
     def open(self, *, create: bool = False) -> Replica:
         try:
-            return Replica(self.db_path, who=self.who, create=create)
+            replica = Replica(self.db_path, who=self.who, create=create)
         except ReplicaError as exc:
             raise StewardError(str(exc)) from None
+        self.fresh = replica.freshness()  # every answer says how old it is
+        return replica
 
 
 pass_ctx = click.make_pass_decorator(Context)
@@ -60,12 +74,18 @@ def _emit(data) -> None:
 def _output(as_json: bool, shape: str, *args) -> None:
     """Print a result as --json (tui.jsonout) or for people (tui.render, which loads rich).
     Both modules name their functions alike and take the same arguments."""
+    fresh = click.get_current_context().find_object(Context).fresh
     if as_json:
-        _emit(getattr(jsonout, shape)(*args))
+        data = getattr(jsonout, shape)(*args)
+        if fresh is not None:
+            data["replica"] = fresh
+        _emit(data)
     else:
         from tui import render
 
         getattr(render, shape)(*args)
+        if fresh is not None and shape != "import_summary":
+            render.freshness(fresh)
 
 
 def _duration(text: str) -> timedelta:
@@ -92,9 +112,16 @@ def _duration(text: str) -> timedelta:
     envvar="STEWARD_USER",
     help="Who is acting, for the audit log [env STEWARD_USER; default: login name].",
 )
+@click.option(
+    "--config",
+    "config_path",
+    metavar="PATH",
+    envvar="STEWARD_CONFIG",
+    help="Config file [env STEWARD_CONFIG; default: config.toml in the platform config dir].",
+)
 @click.version_option(package_name="model-steward", prog_name="steward")
 @click.pass_context
-def cli(ctx: click.Context, db: str | None, user: str | None) -> None:
+def cli(ctx: click.Context, db: str | None, user: str | None, config_path: str | None) -> None:
     """On-call stewardship of production ML models.
 
     REF is a model (fraud-scorer), a deployment (fraud-scorer@production), a version
@@ -102,6 +129,7 @@ def cli(ctx: click.Context, db: str | None, user: str | None) -> None:
     """
     source = ctx.get_parameter_source("db")
     ctx.obj = Context(db, user, db_from_flag=source == click.core.ParameterSource.COMMANDLINE)
+    ctx.obj.config_path = config_path
 
 
 # -- catalog in and out -------------------------------------------------------------------------
@@ -320,6 +348,13 @@ def audit_log(ctx: Context, limit: int, as_json: bool) -> None:
     _output(as_json, "audit_log", entries)
 
 
+from tui.cli_sync import config_group, status, sync  # noqa: E402  (commands that use cli)
+
+cli.add_command(sync)
+cli.add_command(status)
+cli.add_command(config_group)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: domain errors become one line, never a traceback."""
     try:
@@ -330,7 +365,7 @@ def main(argv: list[str] | None = None) -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
-    except (RefError, SnapshotError, ReplicaError) as exc:
+    except (RefError, SnapshotError, ReplicaError, ConfigError, SyncError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
     except sqlite3.OperationalError as exc:

@@ -203,3 +203,34 @@ def import_summary(s, db: str) -> dict:
         "updated": s.updated,
         "replaced": s.replaced,
     }
+
+
+def status(sources, fresh: dict, counts: dict, stale_after, db: str) -> dict:
+    from store.clock import age
+
+    limit = stale_after.total_seconds()
+    rows = []
+    for s in sources:
+        old = age(s.last_success)
+        rows.append(
+            {
+                "source": s.source,
+                "kind": s.kind,
+                "location": s.location,
+                "data_as_of": s.data_as_of,
+                "last_attempt": s.last_attempt,
+                "last_success": s.last_success,
+                "last_error": s.last_error,
+                "last_error_at": s.last_error_at,
+                "age_seconds": int(old.total_seconds()) if old is not None else None,
+                "stale": old is None or old.total_seconds() > limit,
+            }
+        )
+    return {
+        "replica": db,
+        "artifacts": counts,
+        **fresh,
+        "stale": fresh["age_seconds"] is None or fresh["age_seconds"] > limit,
+        "stale_after_seconds": int(limit),
+        "sources": rows,
+    }

@@ -56,7 +56,7 @@ def _who(o: Ownership) -> Text:
     if p.handle != p.name:
         text.append(f" ({p.handle})")
     for part in (p.email, p.contact):
-        if part:
+        if part and part not in (p.name, p.handle):
             text.append(f"  {part}")
     if not p.known:
         text.append("  not a known person", style="yellow")
@@ -339,3 +339,63 @@ def demo_tour(path: str, loaded: bool, counts: dict[str, int]) -> None:
     ):
         console.print(f"  [bold]{cmd.replace('steward', exe, 1)}[/bold]", soft_wrap=True)
         console.print(f"      [dim]{why}[/dim]")
+
+
+def freshness(fresh: dict) -> None:
+    """The last line of every read: how old the answer is (the replica may be offline)."""
+    from datetime import timedelta
+
+    from store.clock import humanize
+
+    if fresh["refreshed"] is None:
+        text = "replica never synced"
+    else:
+        text = f"replica as of {humanize(timedelta(seconds=fresh['age_seconds']))}"
+    if fresh["failing"]:
+        text += f" · last sync failed: {', '.join(fresh['failing'])} (steward status)"
+    console.print(Text(text, style="dim"))
+
+
+def sync_summary(summary, location: str | None) -> None:
+    def counts(d: dict) -> str:
+        return ", ".join(f"{n:,} {k.replace('_', ' ')}" for k, n in sorted(d.items())) or "none"
+
+    console.print(
+        Text(f"synced {summary.source} ({location}) in {summary.seconds:.1f} s", style="bold")
+    )
+    console.print(f"  added: {counts(summary.added)}")
+    console.print(f"  changed: {counts(summary.changed)}")
+    console.print(f"  deleted upstream: {counts(summary.removed)}")
+    console.print(f"  owner changes: {summary.owner_changes}; rows written: {summary.rows_written}")
+    for move in summary.alias_moves[:20]:
+        model = move["model"].split("model/", 1)[-1]
+        console.print(
+            f"  alias {model}@{move['alias']}: {move['from'] or '—'} → {move['to'] or '—'}"
+        )
+    if len(summary.alias_moves) > 20:
+        console.print(f"  … and {len(summary.alias_moves) - 20} more alias moves")
+
+
+def status(sources, fresh: dict, counts: dict, stale_after, db: str) -> None:
+    from store.clock import age, humanize
+
+    total = sum(counts.values())
+    console.print(Text(f"replica {db}: {total:,} artifacts", style="bold"))
+    if not sources:
+        console.print(Text("never synced: run `steward sync` or `steward demo`", style="yellow"))
+        return
+    table = Table(box=None, pad_edge=False, show_edge=False)
+    for col in ("source", "kind", "last success", "last error"):
+        table.add_column(col, overflow="fold")
+    for s in sources:
+        old = age(s.last_success)
+        stale = old is None or old > stale_after
+        ok = Text(humanize(old), style="yellow" if stale else "green")
+        error = (
+            Text(f"{humanize(age(s.last_error_at))}: {s.last_error}", style="red")
+            if s.last_error
+            else Text("—", style="dim")
+        )
+        table.add_row(s.source, s.kind, ok, error)
+    console.print(table)
+    freshness(fresh)
