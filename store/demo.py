@@ -83,8 +83,14 @@ DATASETS = [
     ("transactions-2026-05", "risk-ml", "s3", "2026-06-02T04:10", "pnair", ()),
     ("transactions-2026-08", "risk-ml", "s3", "2026-09-02T04:10", "pnair", ()),
     ("transactions-2026-10", "risk-ml", "s3", "2026-11-03T04:10", "pnair", ()),
-    ("fraud-holdout-2026-q1", "risk-ml", "s3", "2026-03-03T09:30", "mchen",
-     ("transactions-2026-02",)),
+    (
+        "fraud-holdout-2026-q1",
+        "risk-ml",
+        "s3",
+        "2026-03-03T09:30",
+        "mchen",
+        ("transactions-2026-02",),
+    ),
     ("chargebacks-labeled-2026-02", "risk-ml", "delta", "2026-03-04T06:00", "rsantos", ()),
     ("chargebacks-labeled-2026-07", "risk-ml", "delta", "2026-08-05T06:00", "rsantos", ()),
     ("aml-alerts-labeled-2026-02", "risk-ml", "delta", "2026-03-05T07:45", "mchen", ()),
@@ -95,16 +101,28 @@ DATASETS = [
     ("kyc-documents-v1", "risk-ml", "s3", "2026-08-10T12:00", "pnair", ()),
     ("customer-activity-2026-02", "growth-ml", "bigquery", "2026-03-03T03:00", "dmensah", ()),
     ("customer-activity-2026-07", "growth-ml", "bigquery", "2026-08-03T03:00", "dmensah", ()),
-    ("ltv-cohorts-2026-03", "growth-ml", "bigquery", "2026-03-28T08:15", "sgarcia",
-     ("customer-activity-2026-02",)),
+    (
+        "ltv-cohorts-2026-03",
+        "growth-ml",
+        "bigquery",
+        "2026-03-28T08:15",
+        "sgarcia",
+        ("customer-activity-2026-02",),
+    ),
     ("promo-campaigns-2026-04", "growth-ml", "bigquery", "2026-05-06T10:40", "lkowalski", ()),
     ("offer-interactions-2026-03", "growth-ml", "bigquery", "2026-04-15T03:30", "lkowalski", ()),
     ("offer-interactions-2026-09", "growth-ml", "bigquery", "2026-10-06T03:30", "lkowalski", ()),
     ("signups-2026-06", "growth-ml", "bigquery", "2026-07-02T03:00", None, ()),
     ("search-clicks-2026-02", "search-relevance", "bigquery", "2026-03-01T06:00", "fbenali", ()),
     ("search-clicks-2026-08", "search-relevance", "bigquery", "2026-09-01T06:00", "fbenali", ()),
-    ("relevance-judgments-2026-q3", "search-relevance", "s3", "2026-09-20T14:00", "tlindqvist",
-     ("search-clicks-2026-08",)),
+    (
+        "relevance-judgments-2026-q3",
+        "search-relevance",
+        "s3",
+        "2026-09-20T14:00",
+        "tlindqvist",
+        ("search-clicks-2026-08",),
+    ),
     ("query-intent-labels-v3", "search-relevance", "s3", "2026-03-18T11:00", "hyamamoto", ()),
     ("product-catalog-2026-04", "search-relevance", "delta", "2026-04-02T01:00", None, ()),
     ("alert-history-2026-04", "platform-ml", "delta", "2026-05-03T00:30", "kdubois", ()),
@@ -113,83 +131,311 @@ DATASETS = [
     ("orders-daily-2026-02", "forecasting", "delta", "2026-03-02T02:00", "jmuller", ()),
     ("orders-daily-2026-06", "forecasting", "delta", "2026-07-01T02:00", "jmuller", ()),
     ("orders-daily-2026-09", "forecasting", "delta", "2026-10-01T02:00", "jmuller", ()),
-    ("demand-backtest-2026-h1", "forecasting", "delta", "2026-07-03T09:00", "arao",
-     ("orders-daily-2026-06",)),
+    (
+        "demand-backtest-2026-h1",
+        "forecasting",
+        "delta",
+        "2026-07-03T09:00",
+        "arao",
+        ("orders-daily-2026-06",),
+    ),
     ("inventory-snapshots-2026-03", "forecasting", "delta", "2026-04-08T02:30", "nhernandez", ()),
     ("call-center-volume-2026-04", "forecasting", "bigquery", "2026-05-02T04:00", "arao", ()),
     ("price-tests-2026-05", "forecasting", "delta", "2026-06-03T08:00", None, ()),
-    ("deliveries-2026-02", "forecasting", "delta", "2026-03-20T03:00", "nhernandez",
-     ("orders-daily-2026-02",)),
-    ("deliveries-2026-08", "forecasting", "delta", "2026-09-03T03:00", "nhernandez",
-     ("orders-daily-2026-06",)),
-    ("churn-holdout-2026-q1", "growth-ml", "bigquery", "2026-03-04T05:00", "dmensah",
-     ("customer-activity-2026-02",)),
+    (
+        "deliveries-2026-02",
+        "forecasting",
+        "delta",
+        "2026-03-20T03:00",
+        "nhernandez",
+        ("orders-daily-2026-02",),
+    ),
+    (
+        "deliveries-2026-08",
+        "forecasting",
+        "delta",
+        "2026-09-03T03:00",
+        "nhernandez",
+        ("orders-daily-2026-06",),
+    ),
+    (
+        "churn-holdout-2026-q1",
+        "growth-ml",
+        "bigquery",
+        "2026-03-04T05:00",
+        "dmensah",
+        ("customer-activity-2026-02",),
+    ),
 ]
 
 # --- models ---------------------------------------------------------------------------------
 
 # name, team, risk tier, family, versions, first version date, last version date, description
 MODELS = [
-    ("fraud-scorer", "risk-ml", "tier-1", "gbdt_clf", 7, "2026-03-12", "2026-11-17",
-     "Real-time card-transaction fraud score (0-1) called by the payments authorization path."),
-    ("chargeback-predictor", "risk-ml", "tier-1", "gbdt_clf", 5, "2026-03-20", "2026-10-28",
-     "Predicts which settled transactions will be disputed within 90 days; feeds reserve "
-     "planning."),
-    ("aml-transaction-monitor", "risk-ml", "tier-1", "gbdt_clf", 6, "2026-03-10", "2026-11-05",
-     "Flags transaction patterns for anti-money-laundering review; alerts go to the compliance "
-     "queue."),
-    ("account-takeover-detector", "risk-ml", "tier-1", "gbdt_clf", 4, "2026-05-04",
-     "2026-11-12", "Scores login sessions for account-takeover risk; step-up auth above 0.8."),
-    ("credit-limit-recommender", "risk-ml", "tier-2", "regression", 3, "2026-04-14",
-     "2026-09-22", "Recommends initial credit limits for approved card applications."),
-    ("merchant-risk-scorer", "risk-ml", "tier-2", "gbdt_clf", 3, "2026-06-02", "2026-10-14",
-     "Nightly merchant risk score used by onboarding and payout holds."),
-    ("kyc-document-classifier", "risk-ml", "tier-2", "nn_clf", 2, "2026-08-19", "2026-11-10",
-     "Classifies uploaded identity documents (passport, licence, utility bill) for KYC review."),
-    ("churn-predictor", "growth-ml", "tier-2", "gbdt_clf", 6, "2026-03-09", "2026-11-03",
-     "30-day churn probability per active customer; drives retention campaigns."),
-    ("ltv-forecaster", "growth-ml", "tier-2", "regression", 4, "2026-04-01", "2026-10-20",
-     "Predicted 12-month customer lifetime value for acquisition bidding."),
-    ("promo-uplift-model", "growth-ml", "tier-3", "uplift", 3, "2026-05-12", "2026-09-30",
-     "Estimates incremental conversion from promotional discounts."),
-    ("next-best-offer", "growth-ml", "tier-2", "uplift", 5, "2026-04-22", "2026-11-11",
-     "Chooses the in-app offer with the highest expected uplift per customer."),
-    ("signup-propensity", "growth-ml", "tier-3", "gbdt_clf", 2, "2026-07-07", "2026-10-01",
-     "Likelihood that a landing-page visitor signs up within 7 days."),
-    ("ranking-embeddings", "search-relevance", "tier-1", "ranking", 8, "2026-03-05",
-     "2026-11-14", "Two-tower query/product embeddings behind first-stage search retrieval."),
-    ("query-intent-classifier", "search-relevance", "tier-2", "nn_clf", 5, "2026-03-24",
-     "2026-11-06", "Classifies search queries into navigational, product and support intents."),
-    ("spelling-corrector", "search-relevance", "tier-3", "nn_clf", 3, "2026-05-18",
-     "2026-10-09", "Suggests corrected spellings for zero-result queries."),
-    ("product-reranker", "search-relevance", "tier-1", "ranking", 6, "2026-04-07",
-     "2026-11-13", "Second-stage cross-encoder reranking the top 200 search candidates."),
-    ("autocomplete-suggester", "search-relevance", "tier-3", "ranking", 2, "2026-06-23",
-     "2026-09-15", "Ranks query completions in the search box."),
-    ("anomaly-alert-classifier", "platform-ml", "tier-3", "gbdt_clf", 3, "2026-05-26",
-     "2026-10-06", "Triages model-monitoring alerts into actionable and noise."),
-    ("gpu-capacity-forecaster", "platform-ml", "tier-3", "forecast", 2, "2026-07-21",
-     "2026-10-27", "Forecasts GPU hours per team for the training cluster's capacity plan."),
-    ("pii-text-detector", "platform-ml", "tier-2", "nn_clf", 4, "2026-04-28", "2026-11-04",
-     "Detects personal data in free text before it is logged or used for training."),
-    ("demand-forecaster", "forecasting", "tier-1", "forecast", 8, "2026-03-06", "2026-11-16",
-     "Daily SKU x region demand forecast, 28 days ahead; feeds purchasing."),
-    ("inventory-replenishment", "forecasting", "tier-2", "forecast", 4, "2026-04-16",
-     "2026-10-30", "Reorder quantities per warehouse from forecast demand and lead times."),
-    ("call-volume-forecaster", "forecasting", "tier-2", "forecast", 3, "2026-05-05",
-     "2026-10-19", "Half-hourly support call volume forecast for staffing."),
-    ("price-elasticity-model", "forecasting", "tier-2", "regression", 3, "2026-06-09",
-     "2026-10-23", "Estimates price elasticity per category from price tests."),
-    ("delivery-eta-predictor", "forecasting", "tier-1", "regression", 5, "2026-03-30",
-     "2026-11-09", "Predicts delivery time shown at checkout and in order tracking."),
+    (
+        "fraud-scorer",
+        "risk-ml",
+        "tier-1",
+        "gbdt_clf",
+        7,
+        "2026-03-12",
+        "2026-11-17",
+        "Real-time card-transaction fraud score (0-1) called by the payments authorization path.",
+    ),
+    (
+        "chargeback-predictor",
+        "risk-ml",
+        "tier-1",
+        "gbdt_clf",
+        5,
+        "2026-03-20",
+        "2026-10-28",
+        "Predicts which settled transactions will be disputed within 90 days; feeds reserve "
+        "planning.",
+    ),
+    (
+        "aml-transaction-monitor",
+        "risk-ml",
+        "tier-1",
+        "gbdt_clf",
+        6,
+        "2026-03-10",
+        "2026-11-05",
+        "Flags transaction patterns for anti-money-laundering review; alerts go to the compliance "
+        "queue.",
+    ),
+    (
+        "account-takeover-detector",
+        "risk-ml",
+        "tier-1",
+        "gbdt_clf",
+        4,
+        "2026-05-04",
+        "2026-11-12",
+        "Scores login sessions for account-takeover risk; step-up auth above 0.8.",
+    ),
+    (
+        "credit-limit-recommender",
+        "risk-ml",
+        "tier-2",
+        "regression",
+        3,
+        "2026-04-14",
+        "2026-09-22",
+        "Recommends initial credit limits for approved card applications.",
+    ),
+    (
+        "merchant-risk-scorer",
+        "risk-ml",
+        "tier-2",
+        "gbdt_clf",
+        3,
+        "2026-06-02",
+        "2026-10-14",
+        "Nightly merchant risk score used by onboarding and payout holds.",
+    ),
+    (
+        "kyc-document-classifier",
+        "risk-ml",
+        "tier-2",
+        "nn_clf",
+        2,
+        "2026-08-19",
+        "2026-11-10",
+        "Classifies uploaded identity documents (passport, licence, utility bill) for KYC review.",
+    ),
+    (
+        "churn-predictor",
+        "growth-ml",
+        "tier-2",
+        "gbdt_clf",
+        6,
+        "2026-03-09",
+        "2026-11-03",
+        "30-day churn probability per active customer; drives retention campaigns.",
+    ),
+    (
+        "ltv-forecaster",
+        "growth-ml",
+        "tier-2",
+        "regression",
+        4,
+        "2026-04-01",
+        "2026-10-20",
+        "Predicted 12-month customer lifetime value for acquisition bidding.",
+    ),
+    (
+        "promo-uplift-model",
+        "growth-ml",
+        "tier-3",
+        "uplift",
+        3,
+        "2026-05-12",
+        "2026-09-30",
+        "Estimates incremental conversion from promotional discounts.",
+    ),
+    (
+        "next-best-offer",
+        "growth-ml",
+        "tier-2",
+        "uplift",
+        5,
+        "2026-04-22",
+        "2026-11-11",
+        "Chooses the in-app offer with the highest expected uplift per customer.",
+    ),
+    (
+        "signup-propensity",
+        "growth-ml",
+        "tier-3",
+        "gbdt_clf",
+        2,
+        "2026-07-07",
+        "2026-10-01",
+        "Likelihood that a landing-page visitor signs up within 7 days.",
+    ),
+    (
+        "ranking-embeddings",
+        "search-relevance",
+        "tier-1",
+        "ranking",
+        8,
+        "2026-03-05",
+        "2026-11-14",
+        "Two-tower query/product embeddings behind first-stage search retrieval.",
+    ),
+    (
+        "query-intent-classifier",
+        "search-relevance",
+        "tier-2",
+        "nn_clf",
+        5,
+        "2026-03-24",
+        "2026-11-06",
+        "Classifies search queries into navigational, product and support intents.",
+    ),
+    (
+        "spelling-corrector",
+        "search-relevance",
+        "tier-3",
+        "nn_clf",
+        3,
+        "2026-05-18",
+        "2026-10-09",
+        "Suggests corrected spellings for zero-result queries.",
+    ),
+    (
+        "product-reranker",
+        "search-relevance",
+        "tier-1",
+        "ranking",
+        6,
+        "2026-04-07",
+        "2026-11-13",
+        "Second-stage cross-encoder reranking the top 200 search candidates.",
+    ),
+    (
+        "autocomplete-suggester",
+        "search-relevance",
+        "tier-3",
+        "ranking",
+        2,
+        "2026-06-23",
+        "2026-09-15",
+        "Ranks query completions in the search box.",
+    ),
+    (
+        "anomaly-alert-classifier",
+        "platform-ml",
+        "tier-3",
+        "gbdt_clf",
+        3,
+        "2026-05-26",
+        "2026-10-06",
+        "Triages model-monitoring alerts into actionable and noise.",
+    ),
+    (
+        "gpu-capacity-forecaster",
+        "platform-ml",
+        "tier-3",
+        "forecast",
+        2,
+        "2026-07-21",
+        "2026-10-27",
+        "Forecasts GPU hours per team for the training cluster's capacity plan.",
+    ),
+    (
+        "pii-text-detector",
+        "platform-ml",
+        "tier-2",
+        "nn_clf",
+        4,
+        "2026-04-28",
+        "2026-11-04",
+        "Detects personal data in free text before it is logged or used for training.",
+    ),
+    (
+        "demand-forecaster",
+        "forecasting",
+        "tier-1",
+        "forecast",
+        8,
+        "2026-03-06",
+        "2026-11-16",
+        "Daily SKU x region demand forecast, 28 days ahead; feeds purchasing.",
+    ),
+    (
+        "inventory-replenishment",
+        "forecasting",
+        "tier-2",
+        "forecast",
+        4,
+        "2026-04-16",
+        "2026-10-30",
+        "Reorder quantities per warehouse from forecast demand and lead times.",
+    ),
+    (
+        "call-volume-forecaster",
+        "forecasting",
+        "tier-2",
+        "forecast",
+        3,
+        "2026-05-05",
+        "2026-10-19",
+        "Half-hourly support call volume forecast for staffing.",
+    ),
+    (
+        "price-elasticity-model",
+        "forecasting",
+        "tier-2",
+        "regression",
+        3,
+        "2026-06-09",
+        "2026-10-23",
+        "Estimates price elasticity per category from price tests.",
+    ),
+    (
+        "delivery-eta-predictor",
+        "forecasting",
+        "tier-1",
+        "regression",
+        5,
+        "2026-03-30",
+        "2026-11-09",
+        "Predicts delivery time shown at checkout and in order tracking.",
+    ),
 ]
 
 # Training inputs: groups of dataset names; each run trains on the newest dataset of each group
 # that existed when the run started. Evaluation inputs likewise (a group may have none yet).
 TRAIN = {
     "fraud-scorer": [
-        ["transactions-2026-02", "transactions-2026-05", "transactions-2026-08",
-         "transactions-2026-10"],
+        [
+            "transactions-2026-02",
+            "transactions-2026-05",
+            "transactions-2026-08",
+            "transactions-2026-10",
+        ],
         ["chargebacks-labeled-2026-02", "chargebacks-labeled-2026-07"],
     ],
     "chargeback-predictor": [
@@ -202,8 +448,10 @@ TRAIN = {
     ],
     "account-takeover-detector": [["login-events-2026-04"]],
     "credit-limit-recommender": [["credit-applications-2026-03"]],
-    "merchant-risk-scorer": [["merchant-profiles-2026-05"],
-                             ["transactions-2026-05", "transactions-2026-08"]],
+    "merchant-risk-scorer": [
+        ["merchant-profiles-2026-05"],
+        ["transactions-2026-05", "transactions-2026-08"],
+    ],
     "kyc-document-classifier": [["kyc-documents-v1"]],
     "churn-predictor": [["customer-activity-2026-02", "customer-activity-2026-07"]],
     "ltv-forecaster": [["ltv-cohorts-2026-03"]],
@@ -213,19 +461,24 @@ TRAIN = {
     "ranking-embeddings": [["search-clicks-2026-02", "search-clicks-2026-08"]],
     "query-intent-classifier": [["query-intent-labels-v3"]],
     "spelling-corrector": [["search-clicks-2026-02", "search-clicks-2026-08"]],
-    "product-reranker": [["search-clicks-2026-02", "search-clicks-2026-08"],
-                         ["product-catalog-2026-04"]],
+    "product-reranker": [
+        ["search-clicks-2026-02", "search-clicks-2026-08"],
+        ["product-catalog-2026-04"],
+    ],
     "autocomplete-suggester": [["search-clicks-2026-02", "search-clicks-2026-08"]],
     "anomaly-alert-classifier": [["alert-history-2026-04"]],
     "gpu-capacity-forecaster": [["gpu-utilization-2026-08"]],
     "pii-text-detector": [["pii-annotations-v2"]],
     "demand-forecaster": [["orders-daily-2026-02", "orders-daily-2026-06", "orders-daily-2026-09"]],
-    "inventory-replenishment": [["inventory-snapshots-2026-03"],
-                                ["orders-daily-2026-02", "orders-daily-2026-06",
-                                 "orders-daily-2026-09"]],
+    "inventory-replenishment": [
+        ["inventory-snapshots-2026-03"],
+        ["orders-daily-2026-02", "orders-daily-2026-06", "orders-daily-2026-09"],
+    ],
     "call-volume-forecaster": [["call-center-volume-2026-04"]],
-    "price-elasticity-model": [["price-tests-2026-05"],
-                               ["orders-daily-2026-06", "orders-daily-2026-09"]],
+    "price-elasticity-model": [
+        ["price-tests-2026-05"],
+        ["orders-daily-2026-06", "orders-daily-2026-09"],
+    ],
     "delivery-eta-predictor": [["deliveries-2026-02", "deliveries-2026-08"]],
 }
 EVALUATE = {
@@ -267,12 +520,21 @@ OWNERS = {
     "price-elasticity-model": ("arao", []),
     "delivery-eta-predictor": ("nhernandez", ["jmuller"]),
 }
-HANDOFF = {"churn-predictor": ("sgarcia", "2026-08-17T09:00",
-                               "Handoff from sgarcia, who moved to signup-propensity.")}
+HANDOFF = {
+    "churn-predictor": (
+        "sgarcia",
+        "2026-08-17T09:00",
+        "Handoff from sgarcia, who moved to signup-propensity.",
+    )
+}
 # A deployment with owners of its own, overriding the model's.
-DEPLOYMENT_OWNER = ("ranking-embeddings", "production", "oadeyemi", "2026-06-01T09:00",
-                    "Served by the shared embedding service: ML Platform pages first, then "
-                    "search-relevance.")
+DEPLOYMENT_OWNER = (
+    "ranking-embeddings",
+    "production",
+    "oadeyemi",
+    "2026-06-01T09:00",
+    "Served by the shared embedding service: ML Platform pages first, then search-relevance.",
+)
 
 # Alias positions in order (version numbers). A step back is a historic manual rollback.
 ALIASES = {
@@ -308,9 +570,15 @@ STAGE_TEAMS = ("risk-ml", "forecasting")
 # --- the fraud-scorer story and the other fixed points --------------------------------------
 
 FRAUD = "fraud-scorer"
-FRAUD_VERSION_TIMES = ["2026-03-12T14:20", "2026-04-09T10:05", "2026-05-06T16:40",
-                       "2026-06-03T11:15", "2026-07-15T09:50", "2026-09-08T13:25",
-                       "2026-11-17T15:32"]
+FRAUD_VERSION_TIMES = [
+    "2026-03-12T14:20",
+    "2026-04-09T10:05",
+    "2026-05-06T16:40",
+    "2026-06-03T11:15",
+    "2026-07-15T09:50",
+    "2026-09-08T13:25",
+    "2026-11-17T15:32",
+]
 # (model, alias, version) -> (from, set_by)
 FIXED_MOVES = {
     (FRAUD, "production", 6): ("2026-09-14T16:20", "aokafor"),
@@ -320,11 +588,24 @@ FIXED_MOVES = {
 }
 FRAUD_PARAMS = {
     5: {"max_depth": "9"},
-    6: {"learning_rate": "0.05", "max_depth": "6", "n_estimators": "600",
-        "feature_set": "v4", "subsample": "0.8", "colsample_bytree": "0.8", "seed": "42"},
-    7: {"learning_rate": "0.03", "max_depth": "8", "n_estimators": "900",
-        "feature_set": "v5-merchant-embeddings", "subsample": "0.8", "colsample_bytree": "0.8",
-        "seed": "42"},
+    6: {
+        "learning_rate": "0.05",
+        "max_depth": "6",
+        "n_estimators": "600",
+        "feature_set": "v4",
+        "subsample": "0.8",
+        "colsample_bytree": "0.8",
+        "seed": "42",
+    },
+    7: {
+        "learning_rate": "0.03",
+        "max_depth": "8",
+        "n_estimators": "900",
+        "feature_set": "v5-merchant-embeddings",
+        "subsample": "0.8",
+        "colsample_bytree": "0.8",
+        "seed": "42",
+    },
 }
 FRAUD_BASE_AUC = 0.92  # v1..v5 climb from here towards v6's 0.9412
 FRAUD_METRICS = {
@@ -345,6 +626,7 @@ NO_METRICS = {("pii-text-detector", 4)}  # and pii-text-detector@production serv
 
 
 # --- helpers --------------------------------------------------------------------------------
+
 
 def _dt(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
@@ -396,18 +678,22 @@ def _dataset_uri(name: str, team: str, source: str) -> str:
 GAPS = {
     "version without run lineage": [f"mlflow:model/{m}/{v}" for m, v in sorted(NO_RUN)],
     "run without dataset inputs": [_run_id(m, v) for m, v in sorted(NO_DATASETS)],
-    "deployment serving a version without evaluation metrics":
-        ["mlflow:model/pii-text-detector@production"],
-    "model without a backup owner": [f"mlflow:model/{m}" for m in sorted(OWNERS)
-                                     if OWNERS[m][0] and not OWNERS[m][1]],
-    "model without a primary owner": [f"mlflow:model/{m}" for m in sorted(OWNERS)
-                                      if OWNERS[m][0] is None],
+    "deployment serving a version without evaluation metrics": [
+        "mlflow:model/pii-text-detector@production"
+    ],
+    "model without a backup owner": [
+        f"mlflow:model/{m}" for m in sorted(OWNERS) if OWNERS[m][0] and not OWNERS[m][1]
+    ],
+    "model without a primary owner": [
+        f"mlflow:model/{m}" for m in sorted(OWNERS) if OWNERS[m][0] is None
+    ],
     "owner unknown as a person": ["mlflow:model/promo-uplift-model"],
     "deleted upstream but kept": [f"mlflow:model/{m}/{v}" for m, v in sorted(DELETED_UPSTREAM)],
 }
 
 
 # --- facts per model family -----------------------------------------------------------------
+
 
 def _params(family: str, rng: random.Random, feature_set: int) -> dict:
     seed = rng.choice(["42", "42", "7", "1234", "20260301"])
@@ -459,6 +745,7 @@ def _params(family: str, rng: random.Random, feature_set: int) -> dict:
 
 def _metrics(family: str, rng: random.Random, base: float, progress: float) -> dict:
     """Metrics that improve a little with `progress` (0..1), plus noise."""
+
     def noise(scale: float) -> float:
         return rng.gauss(0.0, scale)
 
@@ -466,50 +753,92 @@ def _metrics(family: str, rng: random.Random, base: float, progress: float) -> d
         auc = base + 0.02 * progress + noise(0.003)
         precision = auc - 0.13 + noise(0.01)
         recall = auc - 0.19 + noise(0.012)
-        return {"auc": auc, "precision": precision, "recall": recall,
-                "f1": 2 * precision * recall / (precision + recall),
-                "latency_p99_ms": 25 + 30 * (1 - base) * 10 + noise(3)}
+        return {
+            "auc": auc,
+            "precision": precision,
+            "recall": recall,
+            "f1": 2 * precision * recall / (precision + recall),
+            "latency_p99_ms": 25 + 30 * (1 - base) * 10 + noise(3),
+        }
     if family == "nn_clf":
         accuracy = base + 0.03 * progress + noise(0.004)
         precision = accuracy - 0.02 + noise(0.008)
         recall = accuracy - 0.04 + noise(0.01)
-        return {"accuracy": accuracy, "f1_macro": accuracy - 0.05 + noise(0.006),
-                "precision": precision, "recall": recall,
-                "latency_p99_ms": 60 + noise(8)}
+        return {
+            "accuracy": accuracy,
+            "f1_macro": accuracy - 0.05 + noise(0.006),
+            "precision": precision,
+            "recall": recall,
+            "latency_p99_ms": 60 + noise(8),
+        }
     if family == "ranking":
         ndcg = base + 0.04 * progress + noise(0.004)
-        return {"ndcg_at_10": ndcg, "mrr": ndcg - 0.06 + noise(0.006),
-                "recall_at_100": min(0.99, ndcg + 0.31 + noise(0.008)),
-                "latency_p99_ms": 18 + noise(2.5)}
+        return {
+            "ndcg_at_10": ndcg,
+            "mrr": ndcg - 0.06 + noise(0.006),
+            "recall_at_100": min(0.99, ndcg + 0.31 + noise(0.008)),
+            "latency_p99_ms": 18 + noise(2.5),
+        }
     if family == "forecast":
         mape = base - 0.03 * progress + abs(noise(0.004))
-        return {"mape": mape, "wape": mape * 0.9 + noise(0.003),
-                "rmse": 400 * mape + noise(2), "mae": 290 * mape + noise(1.5)}
+        return {
+            "mape": mape,
+            "wape": mape * 0.9 + noise(0.003),
+            "rmse": 400 * mape + noise(2),
+            "mae": 290 * mape + noise(1.5),
+        }
     if family == "regression":
         r2 = base + 0.04 * progress + noise(0.006)
-        return {"r2": r2, "rmse": 100 * (1 - r2) + noise(0.8), "mae": 70 * (1 - r2) + noise(0.6),
-                "latency_p99_ms": 22 + noise(3)}
+        return {
+            "r2": r2,
+            "rmse": 100 * (1 - r2) + noise(0.8),
+            "mae": 70 * (1 - r2) + noise(0.6),
+            "latency_p99_ms": 22 + noise(3),
+        }
     if family == "uplift":
         qini = base + 0.03 * progress + noise(0.004)
-        return {"qini": qini, "auuc": qini * 1.9 + noise(0.005),
-                "uplift_at_10pct": qini * 0.6 + noise(0.003), "latency_p99_ms": 30 + noise(4)}
+        return {
+            "qini": qini,
+            "auuc": qini * 1.9 + noise(0.005),
+            "uplift_at_10pct": qini * 0.6 + noise(0.003),
+            "latency_p99_ms": 30 + noise(4),
+        }
     raise ValueError(family)
 
 
-BASE_RANGE = {"gbdt_clf": (0.82, 0.9), "nn_clf": (0.86, 0.93), "ranking": (0.38, 0.5),
-              "forecast": (0.09, 0.16), "regression": (0.62, 0.78), "uplift": (0.05, 0.09)}
+BASE_RANGE = {
+    "gbdt_clf": (0.82, 0.9),
+    "nn_clf": (0.86, 0.93),
+    "ranking": (0.38, 0.5),
+    "forecast": (0.09, 0.16),
+    "regression": (0.62, 0.78),
+    "uplift": (0.05, 0.09),
+}
 
 
 # --- the catalog ----------------------------------------------------------------------------
 
+
 def build_demo_catalog() -> dict:
     rng = random.Random(SEED)
-    teams = [_record("teams", id=tid, name=name, email=f"{tid}@{MAIL}", channel=f"#{tid}-oncall",
-                     oncall=rotation) for tid, name, rotation, _ in TEAMS]
-    people = [_record("people", handle=h, name=name, email=_email(h), contact=contact, team=team)
-              for h, name, team, contact in PEOPLE]
-    people += [_record("people", handle=h, name=h, email=email, known=False)
-               for h, email in UNKNOWN_PEOPLE]
+    teams = [
+        _record(
+            "teams",
+            id=tid,
+            name=name,
+            email=f"{tid}@{MAIL}",
+            channel=f"#{tid}-oncall",
+            oncall=rotation,
+        )
+        for tid, name, rotation, _ in TEAMS
+    ]
+    people = [
+        _record("people", handle=h, name=name, email=_email(h), contact=contact, team=team)
+        for h, name, team, contact in PEOPLE
+    ]
+    people += [
+        _record("people", handle=h, name=h, email=email, known=False) for h, email in UNKNOWN_PEOPLE
+    ]
 
     artifacts: list[dict] = []
     ownership: list[dict] = []
@@ -520,17 +849,32 @@ def build_demo_catalog() -> dict:
     dataset_by_name: dict[str, dict] = {}
     for name, team, source, created, steward, parents in DATASETS:
         aid = _dataset_id(name)
-        record = _record("artifacts", id=aid, kind="dataset", name=name, team=team,
-                         uri=_dataset_uri(name, team, source), digest=aid.split("/", 1)[1],
-                         created_at=_ts(_dt(created)), attributes={"source_type": source})
+        record = _record(
+            "artifacts",
+            id=aid,
+            kind="dataset",
+            name=name,
+            team=team,
+            uri=_dataset_uri(name, team, source),
+            digest=aid.split("/", 1)[1],
+            created_at=_ts(_dt(created)),
+            attributes={"source_type": source},
+        )
         artifacts.append(record)
         dataset_by_name[name] = record
         for parent in parents:
             edges.append((dataset_by_name[parent]["id"], "derived_from", aid))
         if steward:
-            ownership.append(_record("ownership", artifact=aid, person=steward,
-                                     type="data_steward", since=_ts(_dt(created)),
-                                     assigned_by=LEAD[team]))
+            ownership.append(
+                _record(
+                    "ownership",
+                    artifact=aid,
+                    person=steward,
+                    type="data_steward",
+                    since=_ts(_dt(created)),
+                    assigned_by=LEAD[team],
+                )
+            )
 
     def inputs(groups: list[list[str]], at: datetime) -> list[str]:
         chosen = []
@@ -557,8 +901,12 @@ def build_demo_catalog() -> dict:
             for i in range(n_versions):
                 day = start + (end - start) * i / (n_versions - 1)
                 jitter = 0 if i in (0, n_versions - 1) else rng.randint(-2, 2)
-                times.append(day.replace(hour=0, minute=0) + timedelta(
-                    days=jitter, hours=rng.randint(8, 18), minutes=rng.choice(range(0, 60, 5))))
+                times.append(
+                    day.replace(hour=0, minute=0)
+                    + timedelta(
+                        days=jitter, hours=rng.randint(8, 18), minutes=rng.choice(range(0, 60, 5))
+                    )
+                )
         model_created = times[0] - timedelta(minutes=12)
 
         # Alias positions -> history rows and the current target of each alias.
@@ -580,8 +928,9 @@ def build_demo_catalog() -> dict:
                     if prev is not None and version < positions[k - 1]:  # manual rollback
                         at = prev + timedelta(days=2, hours=rng.randint(1, 9))
                     elif alias in ("production", "champion"):
-                        at = times[version - 1] + timedelta(days=rng.randint(2, 6),
-                                                            hours=rng.randint(1, 8))
+                        at = times[version - 1] + timedelta(
+                            days=rng.randint(2, 6), hours=rng.randint(1, 8)
+                        )
                     else:
                         at = times[version - 1] + timedelta(hours=rng.randint(1, 8))
                     if prev is not None and at <= prev:
@@ -601,10 +950,18 @@ def build_demo_catalog() -> dict:
                 prev = at
             for k, (version, at, who) in enumerate(starts):
                 until = starts[k + 1][1] if k + 1 < len(starts) else None
-                history.append(_record(
-                    "alias_history", model=model_id, alias=alias, version=str(version),
-                    **{"from": _ts(at)}, to=_ts(until) if until else None, set_by=who,
-                    observed="sync"))
+                history.append(
+                    _record(
+                        "alias_history",
+                        model=model_id,
+                        alias=alias,
+                        version=str(version),
+                        **{"from": _ts(at)},
+                        to=_ts(until) if until else None,
+                        set_by=who,
+                        observed="sync",
+                    )
+                )
                 spans.setdefault(version, []).extend([at] + ([until] if until else []))
                 moves.append(at)
             current[alias] = starts[-1][0]
@@ -614,10 +971,20 @@ def build_demo_catalog() -> dict:
             # The deployment for this alias.
             dep_id = f"{model_id}@{alias}"
             host = "serving-staging" if alias == "staging" else "serving"
-            artifacts.append(_record(
-                "artifacts", id=dep_id, kind="deployment", name=name, alias=alias, model=model_id,
-                team=team, uri=f"https://{host}.{MAIL}/v1/endpoints/{name}-{alias}",
-                created_at=_ts(starts[0][1]), updated_at=_ts(starts[-1][1])))
+            artifacts.append(
+                _record(
+                    "artifacts",
+                    id=dep_id,
+                    kind="deployment",
+                    name=name,
+                    alias=alias,
+                    model=model_id,
+                    team=team,
+                    uri=f"https://{host}.{MAIL}/v1/endpoints/{name}-{alias}",
+                    created_at=_ts(starts[0][1]),
+                    updated_at=_ts(starts[-1][1]),
+                )
+            )
             edges.append((f"{model_id}/{starts[-1][0]}", "serves", dep_id))
 
         # Versions and their runs.
@@ -643,12 +1010,12 @@ def build_demo_catalog() -> dict:
                 p, r = metrics["precision"], metrics["recall"]
                 metrics["f1"] = 2 * p * r / (p + r)
                 commit_no += 1  # new code for both
-            metrics = {k: round(float(v), 1 if k.endswith("_ms") else 4)
-                       for k, v in metrics.items()}
+            metrics = {
+                k: round(float(v), 1 if k.endswith("_ms") else 4) for k, v in metrics.items()
+            }
 
             train = [] if (name, n) in NO_DATASETS else inputs(TRAIN[name], run_start)
-            evaluate = [] if (name, n) in NO_DATASETS else inputs(EVALUATE.get(name, []),
-                                                                  run_start)
+            evaluate = [] if (name, n) in NO_DATASETS else inputs(EVALUATE.get(name, []), run_start)
             if (name, n) not in NO_DATASETS and not train:
                 raise ValueError(f"{name}/{n}: no training data before {run_start}")
 
@@ -671,12 +1038,21 @@ def build_demo_catalog() -> dict:
                 if (name, n) in NO_METRICS:
                     metrics = {}
                     run_tags["eval_job"] = "failed: evaluator pod OOMKilled, metrics not logged"
-                artifacts.append(_record(
-                    "artifacts", id=run_id, kind="run",
-                    name=f"{name}-train-{run_start:%m%d}", status="FINISHED",
-                    created_at=_ts(run_start), updated_at=_ts(run_start + duration),
-                    attributes={"experiment": f"/{team}/{name}", "user": user},
-                    params=params, metrics=metrics, tags=run_tags))
+                artifacts.append(
+                    _record(
+                        "artifacts",
+                        id=run_id,
+                        kind="run",
+                        name=f"{name}-train-{run_start:%m%d}",
+                        status="FINISHED",
+                        created_at=_ts(run_start),
+                        updated_at=_ts(run_start + duration),
+                        attributes={"experiment": f"/{team}/{name}", "user": user},
+                        params=params,
+                        metrics=metrics,
+                        tags=run_tags,
+                    )
+                )
                 edges.append((run_id, "produced", version_id))
                 edges.extend((dataset_by_name[d]["id"], "trained_on", run_id) for d in train)
                 edges.extend((dataset_by_name[d]["id"], "evaluated_on", run_id) for d in evaluate)
@@ -715,13 +1091,24 @@ def build_demo_catalog() -> dict:
                     stage = "None"
                 attributes["current_stage"] = stage
             touched = [created, *spans.get(n, [])]
-            artifacts.append(_record(
-                "artifacts", id=version_id, kind="model_version", name=name, version=str(n),
-                model=model_id, description=text, status="READY",
-                uri=f"models:/m-{_hex(f'logged-model:{name}/{n}', 32)}",
-                created_at=_ts(created), updated_at=_ts(max(touched)),
-                deleted_upstream=(name, n) in DELETED_UPSTREAM, attributes=attributes,
-                tags=tags))
+            artifacts.append(
+                _record(
+                    "artifacts",
+                    id=version_id,
+                    kind="model_version",
+                    name=name,
+                    version=str(n),
+                    model=model_id,
+                    description=text,
+                    status="READY",
+                    uri=f"models:/m-{_hex(f'logged-model:{name}/{n}', 32)}",
+                    created_at=_ts(created),
+                    updated_at=_ts(max(touched)),
+                    deleted_upstream=(name, n) in DELETED_UPSTREAM,
+                    attributes=attributes,
+                    tags=tags,
+                )
+            )
             previous_version_id = version_id
 
         # The model, its tags and its owners.
@@ -732,33 +1119,83 @@ def build_demo_catalog() -> dict:
             tags["backup_owners"] = ",".join(_email(b) for b in backups)
         if tier != "tier-3":
             tags["oncall"] = ONCALL[team]
-        artifacts.append(_record(
-            "artifacts", id=model_id, kind="model", name=name, description=description,
-            risk_tier=tier, team=team, created_at=_ts(model_created),
-            updated_at=_ts(max([times[-1], *moves])), tags=tags))
+        artifacts.append(
+            _record(
+                "artifacts",
+                id=model_id,
+                kind="model",
+                name=name,
+                description=description,
+                risk_tier=tier,
+                team=team,
+                created_at=_ts(model_created),
+                updated_at=_ts(max([times[-1], *moves])),
+                tags=tags,
+            )
+        )
         if handoff:
             old, when, note = handoff
-            ownership.append(_record("ownership", artifact=model_id, person=old, type="primary",
-                                     since=_ts(model_created), until=_ts(_dt(when)),
-                                     assigned_by=LEAD[team]))
-            ownership.append(_record("ownership", artifact=model_id, person=primary,
-                                     type="primary", since=_ts(_dt(when)), assigned_by=LEAD[team],
-                                     note=note))
+            ownership.append(
+                _record(
+                    "ownership",
+                    artifact=model_id,
+                    person=old,
+                    type="primary",
+                    since=_ts(model_created),
+                    until=_ts(_dt(when)),
+                    assigned_by=LEAD[team],
+                )
+            )
+            ownership.append(
+                _record(
+                    "ownership",
+                    artifact=model_id,
+                    person=primary,
+                    type="primary",
+                    since=_ts(_dt(when)),
+                    assigned_by=LEAD[team],
+                    note=note,
+                )
+            )
         elif primary:
-            ownership.append(_record(
-                "ownership", artifact=model_id, person=primary, type="primary",
-                since=_ts(model_created), assigned_by=LEAD[team],
-                note="Imported from the MLflow owner tag; not in the directory."
-                if primary == J_DOE else None))
+            ownership.append(
+                _record(
+                    "ownership",
+                    artifact=model_id,
+                    person=primary,
+                    type="primary",
+                    since=_ts(model_created),
+                    assigned_by=LEAD[team],
+                    note="Imported from the MLflow owner tag; not in the directory."
+                    if primary == J_DOE
+                    else None,
+                )
+            )
         for k, backup in enumerate(backups):
             since = model_created + timedelta(days=7 * (k + 1), hours=rng.randint(0, 8))
-            ownership.append(_record("ownership", artifact=model_id, person=backup, type="backup",
-                                     since=_ts(since), assigned_by=LEAD[team]))
+            ownership.append(
+                _record(
+                    "ownership",
+                    artifact=model_id,
+                    person=backup,
+                    type="backup",
+                    since=_ts(since),
+                    assigned_by=LEAD[team],
+                )
+            )
 
     model_name, alias, person, since, note = DEPLOYMENT_OWNER
-    ownership.append(_record("ownership", artifact=f"mlflow:model/{model_name}@{alias}",
-                             person=person, type="primary", since=_ts(_dt(since)),
-                             assigned_by=LEAD["search-relevance"], note=note))
+    ownership.append(
+        _record(
+            "ownership",
+            artifact=f"mlflow:model/{model_name}@{alias}",
+            person=person,
+            type="primary",
+            since=_ts(_dt(since)),
+            assigned_by=LEAD["search-relevance"],
+            note=note,
+        )
+    )
 
     return {
         "format": FORMAT,
@@ -768,10 +1205,12 @@ def build_demo_catalog() -> dict:
         "teams": sorted(teams, key=lambda t: t["id"]),
         "people": sorted(people, key=lambda p: p["handle"]),
         "artifacts": sorted(artifacts, key=lambda a: (KIND_RANK[a["kind"]], a["id"])),
-        "ownership": sorted(ownership, key=lambda o: (o["artifact"], o["type"], o["person"],
-                                                      o["since"])),
-        "edges": [_record("edges", upstream=u, relation=r, downstream=d)
-                  for u, r, d in sorted(set(edges))],
+        "ownership": sorted(
+            ownership, key=lambda o: (o["artifact"], o["type"], o["person"], o["since"])
+        ),
+        "edges": [
+            _record("edges", upstream=u, relation=r, downstream=d) for u, r, d in sorted(set(edges))
+        ],
         "alias_history": sorted(history, key=lambda h: (h["model"], h["alias"], h["from"])),
     }
 

@@ -55,9 +55,7 @@ def lineage(
     for node_id in ids:
         artifact = artifacts.get(node_id) or Artifact(node_id, "unknown", node_id)
         params, metrics, tags = facts.get(node_id, ({}, {}, {}))
-        nodes.append(
-            LineageNode(artifact, depths[node_id], params, metrics, tags.get(CODE_COMMIT))
-        )
+        nodes.append(LineageNode(artifact, depths[node_id], params, metrics, tags.get(CODE_COMMIT)))
     nodes.sort(key=lambda n: (abs(n.depth), n.depth < 0, n.artifact.kind, n.artifact.id))
     return Lineage(root, direction, tuple(nodes), tuple(_edges(conn, set(ids))), truncated)
 

@@ -178,7 +178,15 @@ class Replica:
 
     # Syncs (each one transaction; a failure changes nothing and is recorded) -----------------
 
-    def sync_mlflow(self, name: str, url: str | None, keys=None, progress=None, client=None):
+    def sync_mlflow(
+        self,
+        name: str,
+        url: str | None,
+        keys=None,
+        progress=None,
+        client=None,
+        accept_deletions: bool = False,
+    ):
         """Mirror an MLflow registry. Raises SyncError (one line naming the endpoint)."""
         import time
 
@@ -203,7 +211,11 @@ class Replica:
             message = f"unexpected response from MLflow at {location}: {type(exc).__name__}: {exc}"
             record_failure(self.conn, name, "mlflow", location, message)
             raise SyncError(f"sync {name}: {message}") from None
-        summary = apply(self.conn, desired, self.who)
+        try:
+            summary = apply(self.conn, desired, self.who, accept_deletions=accept_deletions)
+        except SyncError as exc:
+            record_failure(self.conn, name, "mlflow", location, str(exc))
+            raise
         summary.seconds = time.perf_counter() - started  # reading and writing, end to end
         return summary
 

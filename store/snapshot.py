@@ -198,8 +198,12 @@ def _check_replica_refs(conn, file: str, missing: dict[str, dict[str, str]]) -> 
             chunk = ids[start : start + 500]
             sql = lookups[section].format(",".join("?" * len(chunk)))
             found.update(conn.execute(sql, chunk).fetchall())
-        nouns = {"artifacts": "an artifact", "models": "a model", "people": "a person",
-                 "teams": "a team"}
+        nouns = {
+            "artifacts": "an artifact",
+            "models": "a model",
+            "people": "a person",
+            "teams": "a team",
+        }
         for ref, path in refs.items():
             if ref not in found:
                 raise SnapshotError(

@@ -122,11 +122,15 @@ def _row(record: dict) -> tuple:
     )
 
 
-def apply(conn: sqlite3.Connection, desired: Desired, who: Identity) -> SyncSummary:
+def apply(
+    conn: sqlite3.Connection, desired: Desired, who: Identity, *, accept_deletions: bool = False
+) -> SyncSummary:
     started = time.perf_counter()
     summary = SyncSummary(desired.source, stats=dict(desired.stats))
     at = now_ts()
     with transaction(conn):
+        if not accept_deletions:
+            _refuse_mass_deletion(conn, desired)
         touched = _apply_artifacts(conn, desired, summary)
         summary.rows_written += _apply_edges(conn, desired)
         touched |= _apply_owners(conn, desired, summary, at)
@@ -140,6 +144,31 @@ def apply(conn: sqlite3.Connection, desired: Desired, who: Identity) -> SyncSumm
             audit.append(conn, who, "sync", desired.source, _audit_detail(summary))
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+MASS_DELETION = 0.5  # of a source's live models, and at least MASS_DELETION_MIN of them
+MASS_DELETION_MIN = 5
+
+
+def _refuse_mass_deletion(conn, desired: Desired) -> None:
+    """A registry that suddenly lists far fewer models is more likely broken (an empty page, a
+    proxy, the wrong URL) than emptied; refuse rather than mark half the catalog deleted."""
+    from store.errors import SyncError
+
+    live = {
+        r[0]
+        for r in conn.execute(
+            "SELECT id FROM artifacts WHERE origin = ? AND kind = 'model' AND deleted_upstream = 0",
+            (desired.source,),
+        )
+    }
+    missing = live - desired.artifacts.keys()
+    if len(missing) >= MASS_DELETION_MIN and len(missing) > MASS_DELETION * len(live):
+        raise SyncError(
+            f"sync {desired.source}: {desired.location} now lists {len(live) - len(missing)} of "
+            f"the {len(live)} models the replica knows; nothing was changed. If {len(missing)} "
+            "models really were deleted, sync again with --accept-deletions"
+        )
 
 
 def record_failure(
@@ -306,8 +335,16 @@ def _apply_owners(conn, desired: Desired, summary: SyncSummary, at: str) -> set[
 
 
 def _apply_aliases(conn, desired: Desired, summary: SyncSummary, at: str) -> None:
+    # Every model this source has ever listed: one deleted upstream loses its aliases too.
+    listed = {
+        r[0]
+        for r in conn.execute(
+            "SELECT id FROM artifacts WHERE origin = ? AND kind = 'model'", (desired.source,)
+        )
+    }
     models = sorted(
-        {model for model, _ in desired.aliases}
+        listed
+        | {model for model, _ in desired.aliases}
         | {aid for aid, r in desired.artifacts.items() if r["kind"] == "model"}
     )
     current: dict[tuple[str, str], tuple[int, str, str]] = {}

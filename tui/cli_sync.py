@@ -59,8 +59,13 @@ def sync(click_ctx: click.Context, as_json: bool) -> None:
     show_default=True,
     help="Source name: the prefix of artifact ids (mlflow:model/NAME).",
 )
+@click.option(
+    "--accept-deletions",
+    is_flag=True,
+    help="Apply a sync even if it marks over half of the models deleted upstream.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary.")
-def sync_mlflow(url: str | None, name: str, as_json: bool) -> None:
+def sync_mlflow(url: str | None, name: str, accept_deletions: bool, as_json: bool) -> None:
     """Mirror an MLflow tracking server and model registry.
 
     URL defaults to the configured source NAME, then MLFLOW_TRACKING_URI. Auth comes from
@@ -70,7 +75,7 @@ def sync_mlflow(url: str | None, name: str, as_json: bool) -> None:
     configured = ctx.config().source(name)
     url = url or (configured.url if configured else None)
     with ctx.open(create=True) as replica:
-        result = _run(replica, ctx, "mlflow", name, url, as_json)
+        result = _run(replica, ctx, "mlflow", name, url, as_json, accept_deletions)
     if as_json:
         click.echo(jsonout.dumps(result))
 
@@ -88,7 +93,15 @@ def sync_file(location: str, name: str | None, as_json: bool) -> None:
         click.echo(jsonout.dumps(result))
 
 
-def _run(replica, ctx, kind: str, name: str | None, location: str | None, as_json: bool) -> dict:
+def _run(
+    replica,
+    ctx,
+    kind: str,
+    name: str | None,
+    location: str | None,
+    as_json: bool,
+    accept_deletions: bool = False,
+) -> dict:
     if kind == "file":
         summary = replica.sync_file(name, location)
         result = jsonout.import_summary(summary, ctx.db_path)
@@ -98,7 +111,9 @@ def _run(replica, ctx, kind: str, name: str | None, location: str | None, as_jso
             render.import_summary(summary, ctx.db_path)
         return result
     with _progress(enabled=not as_json and sys.stderr.isatty()) as tick:
-        summary = replica.sync_mlflow(name, location, ctx.config().tags, progress=tick)
+        summary = replica.sync_mlflow(
+            name, location, ctx.config().tags, progress=tick, accept_deletions=accept_deletions
+        )
     if not as_json:
         from tui import render
 

@@ -36,7 +36,10 @@ def main(out_dir: str = "screenshots") -> None:
     _quiet(cli, ["demo", "--db", db])
     for name, args in SHOTS.items():
         render.console = Console(
-            record=True, width=80, force_terminal=True, color_system="256",
+            record=True,
+            width=80,
+            force_terminal=True,
+            color_system="256",
             file=open(os.devnull, "w"),  # noqa: SIM115
         )
         _quiet(cli, ["--db", db, *args])

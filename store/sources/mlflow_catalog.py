@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from store.config import TagKeys
-from store.sources.mlflow import MlflowClient
+from store.sources.mlflow import MlflowClient, SourceError
 from store.sync import Desired
 
 FINISHED = ("FINISHED", "FAILED", "KILLED")
@@ -56,11 +56,11 @@ def read_mlflow(
     prefix = f"{source}:model/"
 
     for rm in client.registered_models():
-        _model(desired, rm, prefix, keys)
+        _shaped("GET", "registered-models/search", client, _model, desired, rm, prefix, keys)
         tick("models", 1)
     run_ids: set[str] = set()
     for mv in client.model_versions():
-        run_id = _version(desired, mv, prefix)
+        run_id = _shaped("GET", "model-versions/search", client, _version, desired, mv, prefix)
         if run_id:
             run_ids.add(run_id)
         tick("versions", 1)
@@ -71,7 +71,7 @@ def read_mlflow(
     if wanted:
         experiments = {e["experiment_id"]: e.get("name") for e in client.experiments()}
         for run in client.runs(sorted(experiments), wanted):
-            _run(desired, run, source, experiments)
+            _shaped("POST", "runs/search", client, _run, desired, run, source, experiments)
             tick("runs", 1)
     desired.stats.update(
         models=sum(1 for a in desired.artifacts.values() if a["kind"] == "model"),
@@ -79,6 +79,19 @@ def read_mlflow(
         runs_kept=len(desired.kept),
     )
     return desired
+
+
+def _shaped(method: str, endpoint: str, client: MlflowClient, fn, desired, item, *args):
+    """Map one item; an item of an unexpected shape is an error naming the endpoint."""
+    try:
+        return fn(desired, item, *args)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise SourceError(
+            f"mlflow {method} /api/2.0/mlflow/{endpoint} at {client.url}: unexpected response: "
+            f"an item is not shaped as MLflow 3 answers ({type(exc).__name__}: {exc}); "
+            f"item: {json.dumps(item, default=str)[:120]}",
+            endpoint=f"{method} /api/2.0/mlflow/{endpoint}",
+        ) from None
 
 
 def _finished_runs(conn: sqlite3.Connection, source: str) -> set[str]:
