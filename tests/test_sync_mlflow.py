@@ -124,6 +124,16 @@ def test_alias_moves_deletions_and_owner_changes_between_syncs(fresh_mlflow, ste
         client.set_registered_model_alias("fraud-scorer", "production", target)
         client.set_registered_model_tag("fraud-scorer", "owner", "mei@acme.example")
         client.delete_model_version("churn-predictor", "1")
+        # An MLflow 3 logged model whose metrics were logged to the model, not to a run.
+        experiment = seeded["experiment_id"]
+        run = client.create_run(experiment, run_name="llm-eval")
+        logged = client.create_logged_model(experiment, name="ranker",
+                                            source_run_id=run.info.run_id, params={"k": "10"})
+        client.log_metric(run.info.run_id, "ndcg", 0.71, model_id=logged.model_id)
+        client.set_terminated(run.info.run_id)
+        client.create_registered_model("ranker", tags={"owner": "mei@acme.example"})
+        client.create_model_version("ranker", source=f"models:/{logged.model_id}",
+                                    run_id=run.info.run_id, model_id=logged.model_id)
     summary = sync(steward, db, fresh_mlflow.url)
     assert {"model": "mlflow:model/fraud-scorer", "alias": "production", "from": before,
             "to": target} in summary["alias_moves"]
@@ -141,6 +151,10 @@ def test_alias_moves_deletions_and_owner_changes_between_syncs(fresh_mlflow, ste
     assert [p["email"] for p in owner["primary"]] == ["mei@acme.example"]
     ended = [p for p in owner["history"] if p["type"] == "primary" and p["until"]]
     assert [p["email"] for p in ended] == ["amara@acme.example"]
+
+    tree = read(steward, db, "lineage", "ranker/1", "--up")
+    version = next(n for n in tree["nodes"] if n["id"] == "mlflow:model/ranker/1")
+    assert version["metrics"] == {"ndcg": 0.71} and version["params"] == {"k": "10"}
 
 
 def test_server_down_keeps_the_replica_readable_and_says_so(fresh_mlflow, steward, tmp_path):

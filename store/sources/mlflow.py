@@ -231,6 +231,19 @@ class MlflowClient:
             {"max_results": 1000, "view_type": "ALL"},
         )
 
+    def logged_models(self, experiment_ids: Iterable[str]) -> Iterator[dict]:
+        """MLflow 3 logged models (``{info, data}``) of the given experiments, each once."""
+        ids = list(experiment_ids)
+        if not ids:
+            return iter(())
+        return self._paged(
+            "POST",
+            "/logged-models/search",
+            "models",
+            _logged_key,
+            {"experiment_ids": ids, "max_results": 1000},
+        )
+
     def runs(self, experiment_ids: Iterable[str], run_ids: Iterable[str]) -> Iterator[dict]:
         """The given runs (raw ``{info, data, inputs, outputs}`` dicts), deleted ones included.
 
@@ -556,7 +569,15 @@ def _run_key(item: Any) -> str:
     return rid
 
 
+def _logged_key(item: Any) -> str:
+    model_id = item["info"]["model_id"]
+    if type(model_id) is not str:
+        raise TypeError
+    return model_id
+
+
 _KEY_NAMES = {
+    _logged_key: "info.model_id",
     _rm_key: "name",
     _mv_key: "name and version",
     _exp_key: "experiment_id",

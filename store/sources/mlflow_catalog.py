@@ -65,11 +65,24 @@ def read_mlflow(
             run_ids.add(run_id)
         tick("versions", 1)
 
+    logged = {
+        a["attributes"]["logged_model"]: aid
+        for aid, a in desired.artifacts.items()
+        if a["kind"] == "model_version" and a.get("attributes", {}).get("logged_model")
+    }
+    experiments: dict | None = None
+    if logged:
+        experiments = {e["experiment_id"]: e.get("name") for e in client.experiments()}
+        for lm in client.logged_models(sorted(experiments)):
+            _shaped("POST", "logged-models/search", client, _logged_model, desired, lm, logged)
+            tick("logged models", 1)
+
     known = _finished_runs(conn, source)
     wanted = sorted(r for r in run_ids if f"{source}:run/{r}" not in known)
     desired.kept.update(f"{source}:run/{r}" for r in run_ids if f"{source}:run/{r}" in known)
     if wanted:
-        experiments = {e["experiment_id"]: e.get("name") for e in client.experiments()}
+        if experiments is None:
+            experiments = {e["experiment_id"]: e.get("name") for e in client.experiments()}
         for run in client.runs(sorted(experiments), wanted):
             _shaped("POST", "runs/search", client, _run, desired, run, source, experiments)
             tick("runs", 1)
@@ -179,6 +192,26 @@ def _version(desired: Desired, mv: dict, prefix: str) -> str | None:
     if run_id:
         desired.edges.add((f"{desired.source}:run/{run_id}", "produced", aid))
     return run_id
+
+
+def _logged_model(desired: Desired, lm: dict, versions: dict[str, str]) -> None:
+    """An MLflow 3 logged model behind a version: its params and metrics (MLflow 3 can log
+    them to the model rather than the run) land on the version, which keeps its own if any."""
+    info, data = lm.get("info") or {}, lm.get("data") or {}
+    version = versions.get(info.get("model_id"))
+    if version is None:
+        return
+    record = desired.artifacts[version]
+    params = {p["key"]: str(p.get("value", "")) for p in data.get("params") or ()}
+    metrics = {}
+    for m in data.get("metrics") or ():
+        value = m.get("value")
+        if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+            metrics[m["key"]] = value
+    record["params"] = {**params, **(record.get("params") or {})}
+    record["metrics"] = {**metrics, **(record.get("metrics") or {})}
+    if info.get("name"):
+        record["attributes"]["logged_model_name"] = info["name"]
 
 
 def _run(desired: Desired, run: dict, source: str, experiments: dict) -> None:
