@@ -73,9 +73,15 @@ def read_mlflow(
     experiments: dict | None = None
     if logged:
         experiments = {e["experiment_id"]: e.get("name") for e in client.experiments()}
-        for lm in client.logged_models(sorted(experiments)):
-            _shaped("POST", "logged-models/search", client, _logged_model, desired, lm, logged)
-            tick("logged models", 1)
+        try:
+            for lm in client.logged_models(sorted(experiments)):
+                _shaped("POST", "logged-models/search", client, _logged_model, desired, lm,
+                        logged)
+                tick("logged models", 1)
+        except SourceError as exc:
+            if exc.status != 404:  # a server before MLflow 3 has no logged models: go on
+                raise
+            desired.stats["logged_models_unavailable"] = 1
 
     known = _finished_runs(conn, source)
     wanted = sorted(r for r in run_ids if f"{source}:run/{r}" not in known)
