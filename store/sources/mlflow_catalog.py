@@ -70,13 +70,19 @@ def read_mlflow(
         for aid, a in desired.artifacts.items()
         if a["kind"] == "model_version" and a.get("attributes", {}).get("logged_model")
     }
+    # Like finished runs, a logged model is read once: versions the replica already has keep
+    # the params and metrics it read then.
+    for model_id, aid in list(logged.items()):
+        seen = _enriched(conn, aid, model_id)
+        if seen is not None:
+            desired.artifacts[aid].update(params=seen[0], metrics=seen[1])
+            del logged[model_id]
     experiments: dict | None = None
     if logged:
         experiments = {e["experiment_id"]: e.get("name") for e in client.experiments()}
         try:
             for lm in client.logged_models(sorted(experiments)):
-                _shaped("POST", "logged-models/search", client, _logged_model, desired, lm,
-                        logged)
+                _shaped("POST", "logged-models/search", client, _logged_model, desired, lm, logged)
                 tick("logged models", 1)
         except SourceError as exc:
             if exc.status != 404:  # a server before MLflow 3 has no logged models: go on
@@ -111,6 +117,17 @@ def _shaped(method: str, endpoint: str, client: MlflowClient, fn, desired, item,
             f"item: {json.dumps(item, default=str)[:120]}",
             endpoint=f"{method} /api/2.0/mlflow/{endpoint}",
         ) from None
+
+
+def _enriched(conn: sqlite3.Connection, version_id: str, model_id: str) -> tuple | None:
+    row = conn.execute(
+        "SELECT params, metrics FROM artifacts WHERE id = ? AND"
+        " json_extract(attributes, '$.logged_model') = ?",
+        (version_id, model_id),
+    ).fetchone()
+    if row is None:
+        return None
+    return (json.loads(row[0]) if row[0] else {}, json.loads(row[1]) if row[1] else {})
 
 
 def _finished_runs(conn: sqlite3.Connection, source: str) -> set[str]:
