@@ -134,7 +134,7 @@ def _build(name: str, data: dict) -> Config:
             raise ConfigError(name, f"tags.{key}", f"{value!r} should be a non-empty tag key")
     sources = data.get("sources", [])
     if not isinstance(sources, list):
-        raise ConfigError(name, "sources", "should be an array of tables: [[sources]]")
+        raise ConfigError(name, "sources", f"{sources!r} should be an array of tables: [[sources]]")
     built, seen = [], set()
     for i, item in enumerate(sources):
         where = f"sources[{i}]"

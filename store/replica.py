@@ -225,7 +225,7 @@ class Replica:
         from store.snapshot import gc_paused, import_snapshot, load_file, parse_bytes, prepare
         from store.sync import record_failure
 
-        label = name or f"file:{os.path.basename(location.rstrip('/')) or location}"
+        label = name or os.path.basename(location.rstrip("/")) or location
         try:
             with gc_paused():
                 if location.startswith(("http://", "https://")):
@@ -233,7 +233,9 @@ class Replica:
                 else:
                     doc = load_file(location)
                 prepared = prepare(doc, location)
-                return import_snapshot(self.conn, prepared, location, self.who, reason=reason)
+                return import_snapshot(
+                    self.conn, prepared, location, self.who, reason=reason, source=(label, "file")
+                )
         except (SnapshotError, SyncError) as exc:
             record_failure(self.conn, label, "file", location, str(exc))
             raise

@@ -132,7 +132,10 @@ def import_snapshot(
     *,
     replace: bool = False,
     reason: str | None = None,
+    source: tuple[str, str] | None = None,
 ) -> ImportSummary:
+    """Merge a snapshot in one transaction. ``source`` = (name, kind) to record its freshness
+    under; by default the snapshot's own ``source`` field, kind ``snapshot``."""
     prepared = doc if isinstance(doc, Prepared) else prepare(doc, file)
     clean, missing = prepared.clean, prepared.missing
     with transaction(conn):
@@ -152,10 +155,11 @@ def import_snapshot(
         conn.execute(
             "INSERT INTO sync_state"
             " (source, kind, location, data_as_of, last_attempt, last_success)"
-            " VALUES (?, 'snapshot', ?, ?, ?, ?) ON CONFLICT(source) DO UPDATE SET"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(source) DO UPDATE SET"
             " kind = excluded.kind, location = excluded.location, data_as_of = excluded.data_as_of,"
-            " last_attempt = excluded.last_attempt, last_success = excluded.last_success",
-            (clean["source"], file, clean["exported_at"], at, at),
+            " last_attempt = excluded.last_attempt, last_success = excluded.last_success,"
+            " last_error = NULL, last_error_at = NULL",
+            (*(source or (clean["source"], "snapshot")), file, clean["exported_at"], at, at),
         )
         counts = {section: len(clean[section]) for section in SECTIONS}
         added = after - before

@@ -126,11 +126,15 @@ def test_verify_prints_row_count_and_head(log, steward):
     head = _rows(log)[-1][-1]
     run = steward("--db", log, "audit", "verify")
     assert run.exit_code == 0, run.stderr
-    assert run.stdout.strip() == f"audit log intact: {ROWS} rows, head {head}"
+    first, *rest = run.stdout.strip().splitlines()
+    assert first == f"audit log intact: {ROWS} rows, head {head}"
+    assert [line.split(" as of")[0] for line in rest] == ["replica"]  # and how old it is
 
     run = steward("--db", log, "audit", "verify", "--json")
     assert run.exit_code == 0
-    assert json.loads(run.stdout) == {
+    verdict = json.loads(run.stdout)
+    assert set(verdict.pop("replica")) == {"refreshed", "age_seconds", "failing"}
+    assert verdict == {
         "ok": True,
         "rows": ROWS,
         "head": head,

@@ -403,8 +403,8 @@ def test_sync_file_loads_a_snapshot_and_status_lists_it(replica_path, snap, stew
     monkeypatch.setenv("STEWARD_NOW", T0_1H)
     status = ok_json(steward("--db", replica_path, "status", "--json"))
     assert status["artifacts"]["model"] == 1
-    assert status["refreshed"] == T0 and status["age_seconds"] == 3600
-    assert status["failing"] == [] and status["stale"] is False
+    assert status["replica"]["refreshed"] == T0 and status["replica"]["age_seconds"] == 3600
+    assert status["replica"]["failing"] == [] and status["stale"] is False
     (source,) = status["sources"]
     assert source["location"] == str(snap)
     assert source["last_success"] == T0 and source["last_error"] is None
@@ -429,14 +429,14 @@ def test_a_file_source_that_failed_and_then_synced_is_no_longer_failing(
     name = ("--name", "extras") if named else ()
     monkeypatch.setenv("STEWARD_NOW", T0)
     one_error(steward("--db", replica_path, "sync", "file", path, *name))
-    failing = ok_json(steward("--db", replica_path, "status", "--json"))["failing"]
+    failing = ok_json(steward("--db", replica_path, "status", "--json"))["replica"]["failing"]
     assert len(failing) == 1
 
     path.write_text(json.dumps(make_snapshot()), encoding="utf-8")  # the file turns up
     monkeypatch.setenv("STEWARD_NOW", T0_1H)
     ok_json(steward("--db", replica_path, "sync", "file", path, *name, "--json"))
     status = ok_json(steward("--db", replica_path, "status", "--json"))
-    assert status["failing"] == [], status["sources"]
+    assert status["replica"]["failing"] == [], status["sources"]
     assert len(status["sources"]) == 1, status["sources"]  # one source, not a row per outcome
     assert status["sources"][0]["last_success"] == T0_1H
     assert status["sources"][0]["last_error"] is None
@@ -504,8 +504,8 @@ def test_a_failed_file_sync_is_one_error_changes_nothing_and_shows_in_status(
     assert row["kind"] == "file" and row["location"] == location
     assert row["last_success"] is None and row["last_error_at"] == T0_1H
     assert all(word in row["last_error"] for word in words)
-    assert status["failing"] == ["extras"]
-    assert status["refreshed"] == T0  # the good import still dates the replica
+    assert status["replica"]["failing"] == ["extras"]
+    assert status["replica"]["refreshed"] == T0  # the good import still dates the replica
 
 
 # -- steward sync (every configured source) -----------------------------------------------------
@@ -558,7 +558,7 @@ def test_sync_syncs_every_configured_source(replica_path, people, mlflow_url, st
     monkeypatch.setenv("STEWARD_NOW", T0_1H)
     status = ok_json(steward("--db", replica_path, "status", "--json"))
     assert source_row(status, "mlflow")["last_success"] == T0
-    assert status["failing"] == []
+    assert status["replica"]["failing"] == []
     owner = ok_json(steward("--db", replica_path, "owner", MODEL, "--json"))
     assert [(p["handle"], p["known"]) for p in owner["primary"]] == [("ao", True)]
     assert owner["team"]["name"] == "Risk ML"  # the team came from the file source
@@ -613,7 +613,7 @@ def test_one_failing_source_does_not_stop_the_others(
 
     status = ok_json(steward("--db", replica_path, "status", "--json"))
     assert source_row(status, "mlflow")["last_success"] == T0
-    assert status["failing"] == ["people"]
+    assert status["replica"]["failing"] == ["people"]
     assert source_row(status, "people")["last_success"] is None
     owner = ok_json(steward("--db", replica_path, "owner", MODEL, "--json"))
     assert [p["handle"] for p in owner["primary"]] == ["ao@x.example"]  # synced, unknown person
@@ -629,8 +629,8 @@ def test_status_of_a_fresh_replica_says_never_synced(replica_path, steward):
     assert "never synced" in run.stdout
     status = ok_json(steward("--db", replica_path, "status", "--json"))
     assert status["sources"] == [] and status["artifacts"] == {}
-    assert status["refreshed"] is None and status["age_seconds"] is None
-    assert status["failing"] == [] and status["stale"] is True
+    assert status["replica"]["refreshed"] is None and status["replica"]["age_seconds"] is None
+    assert status["replica"]["failing"] == [] and status["stale"] is True
 
 
 def test_status_shows_each_source_kind_age_and_last_error(
@@ -661,7 +661,9 @@ def test_status_shows_each_source_kind_age_and_last_error(
     assert mlflow["last_error"] is None and mlflow["stale"] is False
     assert extras["kind"] == "file" and "no such file" in extras["last_error"]
     assert extras["age_seconds"] is None and extras["stale"] is True
-    assert status["failing"] == ["extras"] and status["age_seconds"] == 3 * 3600
+    assert (
+        status["replica"]["failing"] == ["extras"] and status["replica"]["age_seconds"] == 3 * 3600
+    )
 
 
 @pytest.mark.parametrize(
@@ -753,8 +755,8 @@ def test_a_read_on_a_never_synced_replica_says_so(replica_path, steward):
 
 
 def test_status_json_carries_the_replica_age_at_top_level(loaded, steward):
-    # docs/cli-json.md: status's "replica" is the file; refreshed/age_seconds/failing sit beside
+    # docs/cli-json.md: status's "path" is the file; "replica" is the age, as on every read
     status = ok_json(steward("--db", loaded, "status", "--json"))
-    assert status["replica"] == str(loaded)
-    assert (status["refreshed"], status["age_seconds"], status["failing"]) == (T0, 3600, [])
+    assert status["path"] == str(loaded)
+    assert status["replica"] == {"refreshed": T0, "age_seconds": 3600, "failing": []}
     assert last_line(steward("--db", loaded, "status").stdout) == "replica as of 1h ago"

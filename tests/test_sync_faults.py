@@ -160,7 +160,7 @@ def cli_json(steward, *args) -> dict:
 def mlflow_source(steward, db: Path) -> dict:
     status = cli_json(steward, "--db", db, "status")
     (source,) = [s for s in status["sources"] if s["source"] == "mlflow"]
-    return {**source, "failing": status["failing"]}
+    return {**source, "failing": status["replica"]["failing"]}
 
 
 def by_handle(people: list[dict]) -> dict[str, dict]:
@@ -244,7 +244,7 @@ def test_a_first_sync_adds_the_catalog_with_owners_from_tags(known_people, stewa
         "dataset": 2,
         "deployment": 2,
     }
-    assert status["failing"] == []
+    assert status["replica"]["failing"] == []
     assert status["sources"][0]["last_success"] == T1
 
     owner = cli_json(steward, "--db", db, "owner", MODEL)
@@ -735,6 +735,7 @@ def test_a_registry_that_suddenly_lists_few_models_is_refused_not_applied(known_
     assert tables(known_people) == before and audit_rows(known_people) == audit_before
 
     with Replica(known_people) as replica:  # the responder says it is true
-        summary = replica.sync_mlflow("mlflow", FAKE_URL, client=client(fake),
-                                      accept_deletions=True)
+        summary = replica.sync_mlflow(
+            "mlflow", FAKE_URL, client=client(fake), accept_deletions=True
+        )
     assert summary.removed["model"] == 9  # the fault now answers every page: no model listed

@@ -84,7 +84,8 @@ def _output(as_json: bool, shape: str, *args) -> None:
         from tui import render
 
         getattr(render, shape)(*args)
-        if fresh is not None and shape != "import_summary":
+        quiet = shape == "import_summary" or (shape == "audit_verdict" and not args[0].ok)
+        if fresh is not None and not quiet:  # a broken audit log says only that, on stderr
             render.freshness(fresh)
 
 
@@ -297,16 +298,16 @@ def search(ctx: Context, text: tuple[str, ...], limit: int, as_json: bool) -> No
 @cli.command()
 @click.option(
     "--stale-after",
-    default="24h",
-    show_default=True,
+    default=None,
     metavar="DURATION",
-    help="A source older than this is stale (90m, 24h, 7d).",
+    help="A source older than this is stale (90m, 24h, 7d) [default: stale_after from the "
+    "config file, else 24h].",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (docs/cli-json.md).")
 @pass_ctx
-def check(ctx: Context, stale_after: str, as_json: bool) -> None:
+def check(ctx: Context, stale_after: str | None, as_json: bool) -> None:
     """Governance findings. Exits 1 when any error-level finding exists."""
-    limit = _duration(stale_after)
+    limit = _duration(stale_after) if stale_after else ctx.config().stale_after
     with ctx.open() as replica:
         findings = replica.check(limit)
     _output(as_json, "findings", findings)
@@ -327,12 +328,7 @@ def audit_verify(ctx: Context, head: str | None, as_json: bool) -> None:
     """Exit 0 when the hash chain holds; else exit 1 naming the first bad row."""
     with ctx.open() as replica:
         verdict = replica.audit_verify(head)
-    if as_json:
-        _emit(jsonout.audit_verdict(verdict))
-    elif verdict.ok:
-        click.echo(f"audit log intact: {verdict.rows} rows, head {verdict.head or '-'}")
-    else:
-        click.echo(f"audit log BROKEN at row {verdict.bad_seq}: {verdict.problem}", err=True)
+    _output(as_json, "audit_verdict", verdict)
     if not verdict.ok:
         sys.exit(1)
 

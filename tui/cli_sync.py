@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -104,7 +105,13 @@ def _run(
 ) -> dict:
     if kind == "file":
         summary = replica.sync_file(name, location)
-        result = jsonout.import_summary(summary, ctx.db_path)
+        label = name or os.path.basename(location.rstrip("/")) or location
+        result = {
+            "kind": kind,
+            "location": location,
+            **jsonout.import_summary(summary, ctx.db_path),
+            "source": label,
+        }
         if not as_json:
             from tui import render
 

@@ -227,9 +227,9 @@ def status(sources, fresh: dict, counts: dict, stale_after, db: str) -> dict:
             }
         )
     return {
-        "replica": db,
+        "path": db,
         "artifacts": counts,
-        **fresh,
+        "replica": fresh,
         "stale": fresh["age_seconds"] is None or fresh["age_seconds"] > limit,
         "stale_after_seconds": int(limit),
         "sources": rows,

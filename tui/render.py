@@ -277,6 +277,17 @@ def findings(items: list[Finding]) -> None:
     console.print(Text(f"{len(items)} findings, {errors} errors", style="bold"))
 
 
+def audit_verdict(verdict) -> None:
+    if verdict.ok:
+        console.print(
+            f"audit log intact: {verdict.rows} rows, head {verdict.head or '-'}", soft_wrap=True
+        )
+    else:
+        Console(stderr=True, highlight=False).print(
+            f"audit log BROKEN at row {verdict.bad_seq}: {verdict.problem}", soft_wrap=True
+        )
+
+
 def audit_log(entries: list[AuditEntry]) -> None:
     if not entries:
         console.print("the audit log is empty")
