@@ -378,13 +378,16 @@ def sync_summary(summary, location: str | None) -> None:
     console.print(f"  changed: {counts(summary.changed)}")
     console.print(f"  deleted upstream: {counts(summary.removed)}")
     console.print(f"  owner changes: {summary.owner_changes}; rows written: {summary.rows_written}")
-    for move in summary.alias_moves[:20]:
+    moves = summary.alias_moves
+    moved = [m for m in moves if m["from"] and m["to"]]
+    first = sum(1 for m in moves if not m["from"])
+    gone = sum(1 for m in moves if not m["to"])
+    console.print(f"  aliases: {len(moved)} moved, {first} first seen, {gone} removed")
+    for move in moved[:20]:
         model = move["model"].split("model/", 1)[-1]
-        console.print(
-            f"  alias {model}@{move['alias']}: {move['from'] or '—'} → {move['to'] or '—'}"
-        )
-    if len(summary.alias_moves) > 20:
-        console.print(f"  … and {len(summary.alias_moves) - 20} more alias moves")
+        console.print(f"    {model}@{move['alias']}: v{move['from']} → v{move['to']}")
+    if len(moved) > 20:
+        console.print(f"    … and {len(moved) - 20} more (steward sync --json lists them all)")
 
 
 def status(sources, fresh: dict, counts: dict, stale_after, db: str) -> None:
