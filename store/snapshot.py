@@ -23,6 +23,7 @@ from store.clock import now_ts
 from store.connection import transaction
 from store.identity import Identity
 from store.models import KIND_RANK
+from store.rows import UPSERT_ARTIFACT, stored_row, upsert_values
 from store.search import reindex
 from store.snapshot_schema import FORMAT, SECTIONS, VERSION, SnapshotError, validate
 
@@ -246,64 +247,11 @@ def _write_teams_people(conn, clean: dict) -> None:
     )
 
 
-_ARTIFACT_COLUMNS = (
-    "id, kind, kind_rank, name, version, alias, model_id, description, status, risk_tier, team_id,"
-    " uri, digest, created_at, updated_at, deleted_upstream, attributes, params, metrics, tags,"
-    " origin"
-)
-_ARTIFACT_UPSERT = f"""
-INSERT INTO artifacts ({_ARTIFACT_COLUMNS}) VALUES ({", ".join("?" * 21)})
-ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, kind_rank = excluded.kind_rank,
-    name = excluded.name, version = excluded.version, alias = excluded.alias,
-    model_id = excluded.model_id, description = excluded.description, status = excluded.status,
-    risk_tier = excluded.risk_tier, team_id = excluded.team_id, uri = excluded.uri,
-    digest = excluded.digest, created_at = excluded.created_at, updated_at = excluded.updated_at,
-    deleted_upstream = excluded.deleted_upstream, attributes = excluded.attributes,
-    params = excluded.params, metrics = excluded.metrics, tags = excluded.tags,
-    origin = excluded.origin
-"""
-# Facts are stored as canonical JSON (sorted keys), so export is byte-stable and a sync can
-# compare them as strings. One encoder, not json.dumps per call: it is 3x faster at 100k.
-_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
-
-
-def _obj(value: dict | None) -> str | None:
-    return _JSON(value) if value else None
-
-
 def _write_artifacts(conn, artifacts: list[dict]) -> None:
     # Models first, so they get the lowest rowids (search candidates come in rowid order);
     # within a kind in id order, so the id index fills sequentially.
     ordered = sorted(artifacts, key=lambda a: (KIND_RANK[a["kind"]], a["id"]))
-    conn.executemany(
-        _ARTIFACT_UPSERT,
-        [
-            (
-                a["id"],
-                a["kind"],
-                KIND_RANK[a["kind"]],
-                a["name"],
-                a.get("version"),
-                a.get("alias"),
-                a.get("model"),
-                a.get("description"),
-                a.get("status"),
-                a.get("risk_tier"),
-                a.get("team"),
-                a.get("uri"),
-                a.get("digest"),
-                a.get("created_at"),
-                a.get("updated_at"),
-                int(bool(a.get("deleted_upstream"))),
-                _obj(a.get("attributes")),
-                _obj(a.get("params")),
-                _obj(a.get("metrics")),
-                _obj(a.get("tags")),
-                "snapshot",
-            )
-            for a in ordered
-        ],
-    )
+    conn.executemany(UPSERT_ARTIFACT, [upsert_values(stored_row(a), "snapshot") for a in ordered])
 
 
 @contextmanager

@@ -19,7 +19,6 @@ row); ``sync_state`` always records the attempt.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import time
 from dataclasses import dataclass, field
@@ -28,31 +27,9 @@ from store import audit
 from store.clock import now_ts
 from store.connection import transaction
 from store.identity import Identity
-from store.models import KIND_RANK
+from store.rows import STORED_FIELDS, UPSERT_ARTIFACT, stored_row, upsert_values
 
 FULLY_LISTED = ("model", "model_version", "deployment")  # absence upstream means deleted
-_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
-_COLUMNS = (
-    "id",
-    "kind",
-    "name",
-    "version",
-    "alias",
-    "model_id",
-    "description",
-    "status",
-    "risk_tier",
-    "team_id",
-    "uri",
-    "digest",
-    "created_at",
-    "updated_at",
-    "deleted_upstream",
-    "attributes",
-    "params",
-    "metrics",
-    "tags",
-)
 
 
 @dataclass
@@ -95,31 +72,6 @@ class SyncSummary:
             "seconds": round(self.seconds, 3),
             "stats": self.stats,
         }
-
-
-def _row(record: dict) -> tuple:
-    """A snapshot-form record as the artifacts row it becomes (canonical JSON for objects)."""
-    return (
-        record["id"],
-        record["kind"],
-        record["name"],
-        record.get("version"),
-        record.get("alias"),
-        record.get("model"),
-        record.get("description"),
-        record.get("status"),
-        record.get("risk_tier"),
-        record.get("team"),
-        record.get("uri"),
-        record.get("digest"),
-        record.get("created_at"),
-        record.get("updated_at"),
-        int(bool(record.get("deleted_upstream"))),
-        *(
-            _JSON(record[k]) if record.get(k) else None
-            for k in ("attributes", "params", "metrics", "tags")
-        ),
-    )
 
 
 def apply(
@@ -206,12 +158,12 @@ def _apply_artifacts(conn, desired: Desired, summary: SyncSummary) -> set[str]:
     existing = {
         r[0]: r
         for r in conn.execute(
-            f"SELECT {', '.join(_COLUMNS)} FROM artifacts WHERE origin = ?", (desired.source,)
+            f"SELECT {', '.join(STORED_FIELDS)} FROM artifacts WHERE origin = ?", (desired.source,)
         )
     }
     upserts, touched = [], set()
     for aid, record in desired.artifacts.items():
-        row = _row(record)
+        row = stored_row(record)
         old = existing.get(aid)
         if old == row:
             continue
@@ -221,7 +173,7 @@ def _apply_artifacts(conn, desired: Desired, summary: SyncSummary) -> set[str]:
             _bump(summary.removed, record["kind"])
         else:
             _bump(summary.changed, record["kind"])
-        upserts.append((*row[:2], KIND_RANK[row[1]], *row[2:], desired.source))
+        upserts.append(upsert_values(row, desired.source))
         touched.add(aid)
     gone = [
         aid
@@ -234,13 +186,7 @@ def _apply_artifacts(conn, desired: Desired, summary: SyncSummary) -> set[str]:
     for aid in gone:
         _bump(summary.removed, existing[aid][1])
     if upserts:
-        columns = ", ".join(("id", "kind", "kind_rank", *_COLUMNS[2:], "origin"))
-        updates = ", ".join(f"{c} = excluded.{c}" for c in (*_COLUMNS[1:], "origin"))
-        conn.executemany(
-            f"INSERT INTO artifacts ({columns}) VALUES ({', '.join('?' * 21)})"
-            f" ON CONFLICT(id) DO UPDATE SET {updates}, kind_rank = excluded.kind_rank",
-            upserts,
-        )
+        conn.executemany(UPSERT_ARTIFACT, upserts)
     if gone:
         conn.executemany(
             "UPDATE artifacts SET deleted_upstream = 1 WHERE id = ?", [(aid,) for aid in gone]
