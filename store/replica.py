@@ -211,11 +211,13 @@ class Replica:
             message = f"unexpected response from MLflow at {location}: {type(exc).__name__}: {exc}"
             record_failure(self.conn, name, "mlflow", location, message)
             raise SyncError(f"sync {name}: {message}") from None
+        desired.stats["read_seconds"] = round(time.perf_counter() - started, 3)
         try:
             summary = apply(self.conn, desired, self.who, accept_deletions=accept_deletions)
         except SyncError as exc:
             record_failure(self.conn, name, "mlflow", location, str(exc))
             raise
+        summary.stats["apply_seconds"] = round(summary.seconds, 3)
         summary.seconds = time.perf_counter() - started  # reading and writing, end to end
         return summary
 

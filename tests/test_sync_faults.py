@@ -717,25 +717,43 @@ def test_a_sync_killed_mid_transaction_leaves_the_replica_as_it_was(
         assert cli_json(steward, "--db", db, "audit", "verify")["ok"] is True
 
 
+def test_models_a_broken_listing_skips_are_confirmed_by_name_not_marked_deleted(known_people):
+    """Offset paging can skip items (MLFLOW.md): before a model is called deleted, the sync
+    asks for it by name, and one that answers is kept as it is."""
+    fake = catalog()
+    for i in range(6):
+        fake.add_model(f"extra-{i}", tags={"owner": "ao@x.example"})
+    sync(known_people, fake)
+    before = tables(known_people)
+
+    fake.page_size = 2
+    fake.fail("registered-models/search", empty_pages_forever(), after=1)
+    summary = sync(known_people, fake)
+    assert summary.stats["reconciled"] == 7
+    assert summary.removed == {} and summary.rows_written == 0
+    assert tables(known_people) == before
+
+
 def test_a_registry_that_suddenly_lists_few_models_is_refused_not_applied(known_people):
-    """An empty page with a token (a broken proxy, the wrong URL) must not mark the catalog
-    deleted: over half of the live models missing is refused unless deletions are accepted."""
+    """Most of the catalog missing for real is more likely the wrong URL or a broken proxy
+    than a mass deletion: refused, nothing changed, unless the responder accepts it."""
     fake = catalog()
     for i in range(6):
         fake.add_model(f"extra-{i}", tags={"owner": "ao@x.example"})
     sync(known_people, fake)
     before, audit_before = tables(known_people), audit_rows(known_people)
 
-    fake.page_size = 2
-    fake.fail("registered-models/search", empty_pages_forever(), after=1)
+    for i in range(6):
+        fake.delete_model(f"extra-{i}")
+    fake.delete_model("legacy-scorer")
+    listed = len(fake.models)  # 2 of the 9 the replica knows
     with pytest.raises(SyncError) as info:
         sync(known_people, fake)
-    assert "now lists 2 of the 9 models" in str(info.value)
+    assert f"now lists {listed} of the 9 models" in str(info.value)
     assert "--accept-deletions" in str(info.value)
     assert tables(known_people) == before and audit_rows(known_people) == audit_before
 
     with Replica(known_people) as replica:  # the responder says it is true
-        summary = replica.sync_mlflow(
-            "mlflow", FAKE_URL, client=client(fake), accept_deletions=True
-        )
-    assert summary.removed["model"] == 9  # the fault now answers every page: no model listed
+        summary = replica.sync_mlflow("mlflow", FAKE_URL, client=client(fake),
+                                      accept_deletions=True)
+    assert summary.removed["model"] == 9 - listed

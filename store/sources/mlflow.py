@@ -105,6 +105,7 @@ class MlflowClient:
 
     max_pages = 10_000  # per search: a bound on paging however the server answers
     run_batch = RUN_BATCH
+    fetch_ahead = 2  # runs/search batches in flight while the caller maps the previous one
 
     def __init__(
         self,
@@ -255,16 +256,13 @@ class MlflowClient:
         found: set[str] = set()
         # runs/search without experiment ids answers {} (MLFLOW.md): skip it entirely then.
         searchable = [r for r in wanted if _SAFE_RUN_ID.fullmatch(r)] if experiments else []
-        for start in range(0, len(searchable), self.run_batch):
-            batch = searchable[start : start + self.run_batch]
+        batches = [
+            searchable[start : start + self.run_batch]
+            for start in range(0, len(searchable), self.run_batch)
+        ]
+        for batch, runs in self._pipelined(batches, experiments):
             in_batch = set(batch)
-            body = {
-                "experiment_ids": experiments,
-                "filter": "attributes.run_id IN (" + ",".join(f"'{r}'" for r in batch) + ")",
-                "run_view_type": "ALL",
-                "max_results": 1000,
-            }
-            for run in self._paged("POST", "/runs/search", "runs", _run_key, body):
+            for run in runs:
                 rid = _run_key(run)
                 if rid in in_batch and rid not in found:
                     found.add(rid)
@@ -275,6 +273,47 @@ class MlflowClient:
                 if run is not None:
                     found.add(rid)
                     yield run
+
+    def _search_runs(self, batch: list[str], experiments: list[str]) -> list[dict]:
+        body = {
+            "experiment_ids": experiments,
+            "filter": "attributes.run_id IN (" + ",".join(f"'{r}'" for r in batch) + ")",
+            "run_view_type": "ALL",
+            "max_results": 1000,
+        }
+        return list(self._paged("POST", "/runs/search", "runs", _run_key, body))
+
+    def _pipelined(self, batches: list[list[str]], experiments: list[str]):
+        """Yield (batch, runs) in order while the next batches are already being fetched, so
+        the server works on one while the caller maps another. At most ``fetch_ahead`` batches
+        are in flight: memory stays bounded. An error surfaces in order, as without threads."""
+        if self.fetch_ahead < 2 or len(batches) < 2:
+            for batch in batches:
+                yield batch, self._search_runs(batch, experiments)
+            return
+        from collections import deque
+        from concurrent.futures import ThreadPoolExecutor
+
+        pending: deque = deque()
+        todo = iter(batches)
+        with ThreadPoolExecutor(max_workers=self.fetch_ahead) as pool:
+            try:
+                for batch in todo:
+                    pending.append((batch, pool.submit(self._search_runs, batch, experiments)))
+                    if len(pending) >= self.fetch_ahead:
+                        break
+                while pending:
+                    batch, future = pending.popleft()
+                    runs = future.result()
+                    following = next(todo, None)
+                    if following is not None:
+                        pending.append(
+                            (following, pool.submit(self._search_runs, following, experiments))
+                        )
+                    yield batch, runs
+            finally:
+                for _, future in pending:
+                    future.cancel()
 
     def get_alias(self, model: str, alias: str) -> str | None:
         """The version ``model@alias`` points to now, or None when the alias does not exist."""
@@ -294,6 +333,28 @@ class MlflowClient:
         return str(version)
 
     # -- internals -------------------------------------------------------------------------
+
+    def get_registered_model(self, name: str) -> dict | None:
+        """One registered model, or None when it does not exist (404)."""
+        return self._get_one("/registered-models/get", {"name": name}, "registered_model")
+
+    def get_model_version(self, name: str, version: str) -> dict | None:
+        """One model version, or None when it does not exist (404)."""
+        return self._get_one(
+            "/model-versions/get", {"name": name, "version": str(version)}, "model_version"
+        )
+
+    def _get_one(self, path: str, params: dict, key: str) -> dict | None:
+        try:
+            page = self._call("GET", path, params=params)
+        except SourceError as exc:
+            if exc.status == 404:
+                return None
+            raise
+        item = page.get(key)
+        if not isinstance(item, dict) or "name" not in item:
+            raise self._error("GET", path, f"unexpected response: no {key}.name")
+        return item
 
     def _get_run(self, run_id: str) -> dict | None:
         path = "/runs/get"

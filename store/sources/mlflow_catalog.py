@@ -65,6 +65,7 @@ def read_mlflow(
             run_ids.add(run_id)
         tick("versions", 1)
 
+    run_ids.update(_reconcile(client, desired, conn, prefix, keys))
     logged = {
         a["attributes"]["logged_model"]: aid
         for aid, a in desired.artifacts.items()
@@ -117,6 +118,45 @@ def _shaped(method: str, endpoint: str, client: MlflowClient, fn, desired, item,
             f"item: {json.dumps(item, default=str)[:120]}",
             endpoint=f"{method} /api/2.0/mlflow/{endpoint}",
         ) from None
+
+
+RECONCILE_LIMIT = 200  # more absentees than this is not a paging skip (the sync's guard decides)
+
+
+def _reconcile(
+    client: MlflowClient, desired: Desired, conn: sqlite3.Connection, prefix: str, keys: TagKeys
+) -> None:
+    """Offset page tokens skip an item when another is deleted mid-read (MLFLOW.md). Before a
+    model or version the replica knows is called deleted, ask for it by name: if it is still
+    there it was skipped, and it is put back into what the sync applies."""
+    absent = [
+        (aid, kind, name, version)
+        for aid, kind, name, version in conn.execute(
+            "SELECT id, kind, name, version FROM artifacts WHERE origin = ? AND"
+            " deleted_upstream = 0 AND kind IN ('model', 'model_version')",
+            (desired.source,),
+        )
+        if aid not in desired.artifacts
+    ]
+    run_ids: set[str] = set()
+    if not absent or len(absent) > RECONCILE_LIMIT:
+        return run_ids
+    for _, kind, name, version in absent:
+        if kind == "model":
+            found = client.get_registered_model(name)
+            if found is not None:
+                _shaped(
+                    "GET", "registered-models/get", client, _model, desired, found, prefix, keys
+                )
+        else:
+            found = client.get_model_version(name, version)
+            if found is not None:
+                run_id = _shaped(
+                    "GET", "model-versions/get", client, _version, desired, found, prefix
+                )
+                run_ids.update([run_id] if run_id else [])
+        desired.stats["reconciled"] = desired.stats.get("reconciled", 0) + (found is not None)
+    return run_ids
 
 
 def _enriched(conn: sqlite3.Connection, version_id: str, model_id: str) -> tuple | None:
