@@ -13,8 +13,8 @@ from __future__ import annotations
 import json
 import math
 import sqlite3
+import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 
 from store.config import TagKeys
 from store.sources.mlflow import MlflowClient, SourceError
@@ -27,8 +27,8 @@ CONTEXT_RELATION = {"training": "trained_on", "evaluation": "evaluated_on"}
 def _ts(ms) -> str | None:
     if ms in (None, "", 0):
         return None
-    try:
-        return datetime.fromtimestamp(int(ms) / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    try:  # time.gmtime: 4x cheaper than datetime, and a first sync converts ~75k of these
+        return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(ms) // 1000))
     except (TypeError, ValueError, OverflowError, OSError):
         return None
 
