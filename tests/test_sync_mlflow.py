@@ -108,10 +108,15 @@ def test_check_finds_the_ownerless_model_and_the_unevaluated_deployment(mlflow_s
     assert ("no_primary_owner", "fraud-scorer") not in findings
 
 
-def test_alias_moves_deletions_and_owner_changes_between_syncs(fresh_mlflow, steward, tmp_path):
+def test_alias_moves_deletions_and_owner_changes_between_syncs(fresh_mlflow, steward, tmp_path,
+                                                              monkeypatch):
     seeded = seed_small(fresh_mlflow.url)
     db = tmp_path / "replica.db"
+    # The replica keeps time to the second; pin the two syncs' clocks an hour apart so the
+    # test does not depend on how fast this machine runs them.
+    monkeypatch.setenv("STEWARD_NOW", "2026-11-20T02:00:00Z")
     sync(steward, db, fresh_mlflow.url)
+    monkeypatch.setenv("STEWARD_NOW", "2026-11-20T03:00:00Z")
     fraud = seeded["models"]["fraud-scorer"]
     before = fraud["aliases"]["production"]
     target = max(fraud["versions"], key=int)
