@@ -639,7 +639,9 @@ def test_cli_connection_refused(cli_synced, steward, pauses):
     db, _, _ = cli_synced
     url = f"http://127.0.0.1:{_closed_port()}"
     _cli_fault(steward, db, url, "registered-models/search", "connection refused")
-    assert len(pauses) == 3  # retried: a server may be starting
+    # Retried (a server may be starting): 3 backoffs for each of the two listings, which are
+    # read side by side (models in a second thread while versions stream).
+    assert len(pauses) == 6
 
 
 def test_cli_dns_failure(cli_synced, steward, pauses):
