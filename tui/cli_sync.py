@@ -34,16 +34,14 @@ def sync(click_ctx: click.Context, as_json: bool) -> None:
             "no sources configured: run `steward sync mlflow URL`, `steward sync file PATH`, or "
             f"add [[sources]] to {ctx.config().path or _config_file()}"
         )
+    from store.errors import ReplicaError, SnapshotError, SyncError
+
     results, failed = [], []
     with ctx.open(create=True) as replica:
-        for source in sources:
+        for source in sources:  # every source gets its turn; a failure is reported, then exit 1
             try:
                 results.append(_run(replica, ctx, source.kind, source.name, source.url, as_json))
-            except Exception as exc:  # noqa: BLE001 - report every source, then fail
-                from store.errors import ReplicaError, SnapshotError, SyncError
-
-                if not isinstance(exc, SyncError | SnapshotError | ReplicaError):
-                    raise
+            except (SyncError, SnapshotError, ReplicaError) as exc:
                 failed.append(source.name)
                 click.echo(f"error: {exc}", err=True)
     if as_json:
