@@ -115,8 +115,18 @@ def _private_home(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
     monkeypatch.setenv("STEWARD_DB", str(tmp_path / "default-replica.db"))
-    for name in ("STEWARD_USER", "STEWARD_NOW", "STEWARD_DEBUG", "SSH_CLIENT", "SSH_CONNECTION"):
+    for name in ("STEWARD_USER", "STEWARD_NOW", "STEWARD_DEBUG", "STEWARD_CONFIG", "SSH_CLIENT",
+                 "SSH_CONNECTION", *_NETWORK_ENV):
         monkeypatch.delenv(name, raising=False)
+
+
+# No proxy may carry loopback or DNS tests elsewhere; no MLflow settings or credentials leak in.
+_NETWORK_ENV = (
+    "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy",
+    "MLFLOW_TRACKING_URI", "MLFLOW_TRACKING_TOKEN", "MLFLOW_TRACKING_USERNAME",
+    "MLFLOW_TRACKING_PASSWORD", "MLFLOW_TRACKING_INSECURE_TLS",
+    "MLFLOW_TRACKING_SERVER_CERT_PATH",
+)  # fmt: skip
 
 
 @pytest.fixture

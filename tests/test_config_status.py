@@ -115,25 +115,9 @@ def upstream() -> FakeMlflow:
 
 
 @pytest.fixture(autouse=True)
-def _hermetic(monkeypatch):
-    """No proxy may carry loopback traffic elsewhere; no MLflow settings leak in; the MLflow
-    client's retry pauses are recorded, never slept."""
-    for name in (
-        "HTTP_PROXY",
-        "HTTPS_PROXY",
-        "ALL_PROXY",
-        "http_proxy",
-        "https_proxy",
-        "all_proxy",
-        "STEWARD_CONFIG",
-        "MLFLOW_TRACKING_URI",
-        "MLFLOW_TRACKING_TOKEN",
-        "MLFLOW_TRACKING_USERNAME",
-        "MLFLOW_TRACKING_PASSWORD",
-        "MLFLOW_TRACKING_INSECURE_TLS",
-        "MLFLOW_TRACKING_SERVER_CERT_PATH",
-    ):
-        monkeypatch.delenv(name, raising=False)
+def _no_sleep(monkeypatch):
+    """The MLflow client's retry pauses are recorded, never slept (conftest isolates the
+    environment)."""
     monkeypatch.setattr(MlflowClient, "_pause", lambda self, attempt, after: None)
 
 

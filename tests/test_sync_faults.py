@@ -170,24 +170,6 @@ def by_handle(people: list[dict]) -> dict[str, dict]:
 # -- fixtures -----------------------------------------------------------------------------------
 
 
-@pytest.fixture(autouse=True)
-def _hermetic_network(monkeypatch):
-    """No proxy may carry the loopback or DNS test elsewhere; no MLflow credentials apply."""
-    for name in (
-        "HTTP_PROXY",
-        "HTTPS_PROXY",
-        "ALL_PROXY",
-        "http_proxy",
-        "https_proxy",
-        "all_proxy",
-        "MLFLOW_TRACKING_URI",
-        "MLFLOW_TRACKING_TOKEN",
-        "MLFLOW_TRACKING_USERNAME",
-        "MLFLOW_TRACKING_PASSWORD",
-        "MLFLOW_TRACKING_INSECURE_TLS",
-        "MLFLOW_TRACKING_SERVER_CERT_PATH",
-    ):
-        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture

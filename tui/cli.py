@@ -90,14 +90,12 @@ def _output(as_json: bool, shape: str, *args) -> None:
 
 
 def _duration(text: str) -> timedelta:
-    import re
+    from store.config import parse_duration
 
-    match = re.fullmatch(r"\s*(\d+)\s*([mhd])\s*", text)
-    if not match:
-        raise click.BadParameter(
-            f"{text!r}: use a number and m, h or d, like 90m, 24h, 7d", param_hint="--stale-after"
-        )
-    return timedelta(minutes=int(match[1]) * {"m": 1, "h": 60, "d": 1440}[match[2]])
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--stale-after") from None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
