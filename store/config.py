@@ -3,7 +3,11 @@
 the file, the key and the value named. Example (see README):
 
     environment = "prod"
+    environment_color = "red"  # the app's environment badge: a colour name or #rrggbb
     stale_after = "6h"
+
+    [keys]                     # remap the app's keys: binding id = "key[,key...]"
+    search = "slash,f"
 
     [tags]                     # MLflow registered-model tag keys
     owner = "owner"
@@ -33,6 +37,11 @@ from store.errors import ConfigError
 SOURCE_KINDS = ("mlflow", "file")
 _NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
 _DURATION = re.compile(r"^\s*(\d+)\s*([mhd])\s*$")
+_COLOR = re.compile(
+    r"^(#[0-9a-fA-F]{6}|(bright_)?(red|green|yellow|blue|magenta|cyan|white|black))$"
+)
+_BINDING_ID = re.compile(r"^[a-z][a-z0-9_.-]*$")
+_KEYS = re.compile(r"^[A-Za-z0-9_+\-]+(,[A-Za-z0-9_+\-]+)*$")
 
 
 @dataclass(frozen=True)
@@ -60,6 +69,8 @@ class Config:
     stale_after: timedelta = timedelta(hours=24)
     tags: TagKeys = field(default_factory=TagKeys)
     sources: tuple[SourceConfig, ...] = ()
+    environment_color: str | None = None
+    keys: tuple[tuple[str, str], ...] = ()  # (binding id, keys); the app checks the ids
 
     def source(self, name: str) -> SourceConfig | None:
         return next((s for s in self.sources if s.name == name), None)
@@ -106,7 +117,7 @@ def load_config(path: str | Path | None = None) -> Config:
 
 
 def _build(name: str, data: dict) -> Config:
-    known = {"environment", "stale_after", "tags", "sources"}
+    known = {"environment", "environment_color", "stale_after", "tags", "sources", "keys"}
     for key in data:
         if key not in known:
             raise ConfigError(
@@ -115,6 +126,24 @@ def _build(name: str, data: dict) -> Config:
     environment = data.get("environment")
     if environment is not None and (not isinstance(environment, str) or not environment.strip()):
         raise ConfigError(name, "environment", f"{environment!r} should be a non-empty string")
+    color = data.get("environment_color")
+    if color is not None and (not isinstance(color, str) or not _COLOR.match(color)):
+        raise ConfigError(
+            name,
+            "environment_color",
+            f"{color!r} should be a colour name (red, yellow, green, blue, magenta, cyan, white, "
+            "black, or bright_ before one) or #rrggbb",
+        )
+    keys = data.get("keys", {})
+    if not isinstance(keys, dict):
+        raise ConfigError(name, "keys", f"{keys!r} should be a table: [keys]")
+    for key, value in keys.items():
+        if not _BINDING_ID.match(key):
+            raise ConfigError(name, f"keys.{key}", "should be a binding id, like search")
+        if not isinstance(value, str) or not _KEYS.match(value.replace(" ", "")):
+            raise ConfigError(
+                name, f"keys.{key}", f"{value!r} should be keys separated by commas: \"f,slash\""
+            )
     stale_after = timedelta(hours=24)
     if "stale_after" in data:
         try:
@@ -166,4 +195,12 @@ def _build(name: str, data: dict) -> Config:
                 name, f"{where}.url", "a file source needs the snapshot's path or URL"
             )
         built.append(SourceConfig(source_name, kind, url))
-    return Config(name, environment, stale_after, TagKeys(**tags), tuple(built))
+    return Config(
+        name,
+        environment,
+        stale_after,
+        TagKeys(**tags),
+        tuple(built),
+        color,
+        tuple((k, v.replace(" ", "")) for k, v in keys.items()),
+    )

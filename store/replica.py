@@ -6,6 +6,7 @@ dataclasses from ``store.models``. No SQL lives outside ``store/``.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -23,11 +24,14 @@ if TYPE_CHECKING:
         AliasSpan,
         AuditEntry,
         AuditVerdict,
+        DeploymentRow,
         Finding,
+        Hotspots,
         Lineage,
         SearchHit,
         SourceState,
         VersionDiff,
+        VersionRow,
     )
 
 # Query modules are imported inside the methods that use them, so a one-shot CLI read
@@ -115,6 +119,55 @@ class Replica:
         from store import governance
 
         return governance.check(self.conn, stale_after)
+
+    # Triage (store.triage): paged, indexed reads for the terminal UI --------------------------
+
+    def deployments(self, limit: int = 200, offset: int = 0) -> list[DeploymentRow]:
+        from store import triage
+
+        return triage.deployments(self.conn, limit, offset)
+
+    def count_deployments(self) -> int:
+        from store import triage
+
+        return triage.count_deployments(self.conn)
+
+    def versions(self, ref: str | Artifact) -> list[VersionRow]:
+        """The versions of the model a model, version or deployment REF belongs to."""
+        from store import triage
+
+        return triage.versions(self.conn, self._model_id(self._artifact(ref)))
+
+    def hotspots(self, stale_after: timedelta = timedelta(hours=24), limit: int = 50) -> Hotspots:
+        from store import triage
+
+        return triage.hotspots(self.conn, self.check(stale_after), limit)
+
+    def finding_counts(self, stale_after: timedelta = timedelta(hours=24)) -> dict[str, int]:
+        from store import triage
+
+        return triage.finding_counts(self.check(stale_after))
+
+    def data_version(self) -> int:
+        """Changes when another connection commits: poll it to know when to re-read."""
+        from store import triage
+
+        return triage.data_version(self.conn)
+
+    def findings_for(
+        self, artifact: Artifact, stale_after: timedelta = timedelta(hours=24)
+    ) -> list[Finding]:
+        """Findings about the artifact; for a deployment also about the version it serves and
+        its model, for a version also about its model."""
+        from store.diff import version_of
+
+        ids = {artifact.id}
+        if artifact.kind in ("deployment", "model_version") and artifact.model_id:
+            ids.add(artifact.model_id)
+        if artifact.kind == "deployment":
+            with contextlib.suppress(RefError):  # it may serve nothing the replica knows
+                ids.add(version_of(self.conn, artifact)[0].id)
+        return [f for f in self.check(stale_after) if f.artifact_id in ids]
 
     def sources(self) -> list[SourceState]:
         from store.reports import SourceState
@@ -244,6 +297,14 @@ class Replica:
 
     def _artifact(self, ref: str | Artifact) -> Artifact:
         return ref if not isinstance(ref, str) else self.resolve(ref)
+
+    @staticmethod
+    def _model_id(artifact: Artifact) -> str:
+        if artifact.kind == "model":
+            return artifact.id
+        if artifact.kind in ("model_version", "deployment") and artifact.model_id:
+            return artifact.model_id
+        raise RefError(f"{artifact.label} is a {artifact.kind}; versions belong to models")
 
 
 def _fetch(url: str) -> bytes:

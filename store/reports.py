@@ -116,3 +116,55 @@ class SourceState:
     last_success: str | None
     last_error: str | None
     last_error_at: str | None
+
+
+@dataclass(frozen=True)
+class DeploymentRow:
+    """One live deployment as the triage list shows it: what it serves and who answers for it.
+
+    Owners follow ``store.owners``: the deployment's own current owners, else its model's.
+    """
+
+    deployment: Artifact
+    version: Artifact | None  # the version it serves (open alias span, else its serves edge)
+    primary: str | None  # display name of the (first) current primary owner
+    backups: tuple[str, ...]  # display names of the current backups
+    backup_count: int
+    team: str | None  # team name (the id when the team is known only from a tag)
+    contact: str | None  # the primary's contact, else their email
+    inherited: bool = True  # owners come from the model, not the deployment itself
+
+
+@dataclass(frozen=True)
+class VersionRow:
+    """One version of a model, newest first in a listing; deleted ones are flagged on the
+    artifact (``deleted_upstream``)."""
+
+    version: Artifact
+    aliases: tuple[str, ...]  # aliases that point at it now (production-like first)
+    run: Artifact | None  # the run that produced it
+    metrics: dict = field(default_factory=dict)  # the version's own metrics, else the run's
+
+
+@dataclass(frozen=True)
+class OwnerLoad:
+    """How many current ownerships of live artifacts one person carries. ``total`` counts every
+    role (data_steward too), so it can exceed ``primary + backup``."""
+
+    handle: str
+    name: str
+    team_id: str | None
+    primary: int
+    backup: int
+    total: int
+
+
+@dataclass(frozen=True)
+class Hotspots:
+    """Where the catalog is weakest: findings by severity, models nobody backs up, and the
+    people too much depends on."""
+
+    counts: dict[str, int]  # findings per severity: error, warning, info (all three present)
+    by_severity: dict[str, tuple[Finding, ...]]  # in governance.check order
+    unbacked: tuple[tuple[Artifact, str | None], ...]  # (model, primary display name or None)
+    bus_factor: tuple[OwnerLoad, ...]  # most ownerships first, then by handle

@@ -38,6 +38,7 @@ class Context:
         self.fresh: dict | None = None
         self._config = None
         self.who = Identity.current(user)
+        self.read_only = False
 
     @property
     def db_path(self) -> str:
@@ -98,7 +99,9 @@ def _duration(text: str) -> timedelta:
         raise click.BadParameter(str(exc), param_hint="--stale-after") from None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"]}, invoke_without_command=True
+)
 @click.option(
     "--db",
     metavar="PATH",
@@ -118,10 +121,22 @@ def _duration(text: str) -> timedelta:
     envvar="STEWARD_CONFIG",
     help="Config file [env STEWARD_CONFIG; default: config.toml in the platform config dir].",
 )
+@click.option(
+    "--read-only",
+    is_flag=True,
+    envvar="STEWARD_READ_ONLY",
+    help="Open the app without any way to write (no sync) [env STEWARD_READ_ONLY].",
+)
 @click.version_option(package_name="model-steward", prog_name="steward")
 @click.pass_context
-def cli(ctx: click.Context, db: str | None, user: str | None, config_path: str | None) -> None:
-    """On-call stewardship of production ML models.
+def cli(
+    ctx: click.Context,
+    db: str | None,
+    user: str | None,
+    config_path: str | None,
+    read_only: bool,
+) -> None:
+    """On-call stewardship of production ML models. Without a command, opens the triage app.
 
     REF is a model (fraud-scorer), a deployment (fraud-scorer@production), a version
     (fraud-scorer/7), a dataset or run name, or an artifact id.
@@ -129,6 +144,20 @@ def cli(ctx: click.Context, db: str | None, user: str | None, config_path: str |
     source = ctx.get_parameter_source("db")
     ctx.obj = Context(db, user, db_from_flag=source == click.core.ParameterSource.COMMANDLINE)
     ctx.obj.config_path = config_path
+    ctx.obj.read_only = read_only
+    if ctx.invoked_subcommand is None:
+        _open_app(ctx.obj, ctx.obj.db_path)
+
+
+def _open_app(ctx: Context, path: str) -> None:
+    if not os.path.exists(path):
+        raise StewardError(
+            f"no replica at {path}: run `steward demo` for the demo catalog, or `steward sync` "
+            "after configuring a source (`steward config path`)"
+        )
+    from tui.launch import run
+
+    run(path, user=ctx.who.user, config_path=ctx.config_path, read_only=ctx.read_only)
 
 
 # -- catalog in and out -------------------------------------------------------------------------
@@ -180,9 +209,13 @@ def export_cmd(ctx: Context, file: str, as_json: bool) -> None:
     help="Demo replica file [default: demo.db in the platform data dir].",
 )
 @click.option("--reset", is_flag=True, help="Reload the demo catalog even if already loaded.")
+@click.option(
+    "--tour", is_flag=True, help="Only print what to try; do not open the app (the default "
+    "when not on a terminal)."
+)
 @pass_ctx
-def demo_cmd(ctx: Context, demo_db: str | None, reset: bool) -> None:
-    """Load the bundled demo catalog into a demo replica and show what to try."""
+def demo_cmd(ctx: Context, demo_db: str | None, reset: bool, tour: bool) -> None:
+    """Load the bundled demo catalog into a demo replica and open the app on it."""
     from store.demo_load import load_demo
     from store.paths import demo_replica
 
@@ -197,6 +230,8 @@ def demo_cmd(ctx: Context, demo_db: str | None, reset: bool) -> None:
         raise StewardError(str(exc)) from None
     from tui import render
 
+    if not tour and sys.stdin.isatty() and sys.stdout.isatty():
+        _open_app(ctx, path)
     render.demo_tour(path, loaded, counts)
 
 

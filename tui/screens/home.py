@@ -1,0 +1,144 @@
+"""Triage home: every deployment, the version it serves, who answers for it, what is wrong."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from tui.messages import ReplicaChanged
+from tui.widgets.rows_table import Column, Row, RowsTable
+from tui.widgets.status_bar import StatusBar
+
+PAGE = 200
+
+COLUMNS = [
+    Column("DEPLOYMENT"),
+    Column("VER", 4, justify="right"),
+    Column("PRIMARY", 14),
+    Column("BACKUP", 14, min_table_width=72),
+    Column("TEAM", 14, min_table_width=100),
+    Column("INC", 3, justify="right"),
+    Column("FIND", 4, justify="right"),
+]
+
+
+class HomeScreen(Screen):
+    """Deployments (aliases) with the version each serves, its owners, open incidents and
+    governance findings. Enter opens one; / searches everything."""
+
+    HELP = (
+        "Every deployment (an alias that serves a model version), production aliases first. "
+        "INC counts open incidents (incident logging is not built yet, so always ·); FINDINGS "
+        "counts governance findings on the deployment, its version and its model."
+    )
+    BINDINGS = [
+        Binding("escape", "noop", "", show=False, id="home.escape"),
+    ]
+
+    @dataclass
+    class Loaded(Message):
+        rows: list
+        total: int
+        offset: int
+
+    @dataclass
+    class FindingsCounted(Message):
+        counts: dict
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.deployments: list = []
+        self.findings: dict[str, int] | None = None
+
+    def compose(self) -> ComposeResult:
+        settings = self.app.settings
+        yield StatusBar(
+            settings.environment, settings.badge_color, settings.who.user, settings.read_only
+        )
+        yield RowsTable(COLUMNS, empty="no deployments in this replica", id="deployments")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.app._tick_status()
+        self.load(0)
+
+    def on_screen_resume(self) -> None:
+        self.app._tick_status()
+
+    def action_noop(self) -> None:
+        pass
+
+    @work(thread=True, exclusive=True, group="home", exit_on_error=False, name="load deployments")
+    def load(self, offset: int) -> None:
+        replica = self.app.pool.get()
+        rows = replica.deployments(limit=PAGE, offset=offset)
+        total = replica.count_deployments()
+        self.post_message(self.Loaded(rows, total, offset))
+        if offset == 0:
+            counts = replica.finding_counts(self.app.settings.stale_after)
+            self.post_message(self.FindingsCounted(counts))
+
+    def on_home_screen_loaded(self, message: Loaded) -> None:
+        table = self.query_one(RowsTable)
+        if message.offset == 0:
+            self.deployments = list(message.rows)
+            table.set_rows([self._row(d) for d in self.deployments], total=message.total)
+        else:
+            self.deployments.extend(message.rows)
+            table.append_rows([self._row(d) for d in message.rows], total=message.total)
+
+    def on_home_screen_findings_counted(self, message: FindingsCounted) -> None:
+        self.findings = message.counts
+        table = self.query_one(RowsTable)
+        table.set_rows([self._row(d) for d in self.deployments], total=table.total)
+
+    def on_replica_changed(self, message: ReplicaChanged) -> None:
+        self.load(0)  # the cursor stays on the same deployment (rows are keyed by id)
+
+    @on(RowsTable.NearEnd, "#deployments")
+    def more(self, event: RowsTable.NearEnd) -> None:
+        self.load(event.loaded)
+
+    @on(RowsTable.Chosen, "#deployments")
+    def chosen(self, event: RowsTable.Chosen) -> None:
+        self.app.open_artifact(event.key)
+
+    def _row(self, d) -> Row:
+        version = f"v{d.version.version}" if d.version else "?"
+        backup = d.backups[0] if d.backups else ""
+        if d.backup_count > 1:
+            backup += f" +{d.backup_count - 1}"
+        found = None
+        if self.findings is not None:
+            ids = {d.deployment.id, d.deployment.model_id}
+            if d.version:
+                ids.add(d.version.id)
+            found = sum(self.findings.get(i, 0) for i in ids if i)
+        findings = "…" if found is None else (str(found) if found else "")
+        style = None
+        if d.primary is None:
+            style = "bad"
+        elif found:
+            style = "warn"
+        if d.deployment.deleted_upstream:
+            style = "dim"
+        return Row(
+            d.deployment.id,
+            (
+                d.deployment.label,
+                version,
+                d.primary or Text("NO OWNER", style="bold"),
+                backup or Text("none", style="italic"),
+                d.team or "",
+                "·",
+                findings,
+            ),
+            style,
+        )

@@ -1,0 +1,180 @@
+"""Search and owner lookup: results as you type; the highlighted one's owners and contacts below.
+
+Each keystroke starts a query in a thread worker and tags it with a sequence number; a result is
+shown only if it is newer than what is on screen, so a slow early query never overwrites the rows
+of a later keystroke (``exclusive=True`` cannot stop a thread that is already running).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from tui.messages import ReplicaChanged
+from tui.widgets.rows_table import Column, Row, RowsTable
+from tui.widgets.status_bar import StatusBar
+
+LIMIT = 50
+KIND = {"model": "model", "model_version": "version", "deployment": "deploy", "run": "run",
+        "dataset": "dataset"}
+COLUMNS = [
+    Column("KIND", 7),
+    Column("NAME"),
+    Column("PRIMARY", 16),
+    Column("BACKUP", 16, min_table_width=72),
+    Column("TEAM", 14, min_table_width=96),
+    Column("MATCHED", 11, min_table_width=110),
+]
+
+
+class SearchScreen(Screen):
+    """Type a name, an owner, a tag or words from a description; enter opens the highlighted
+    result, which shows its owners and how to reach them."""
+
+    HELP = (
+        "Results update as you type: names first (models, deployments, datasets, versions, "
+        "runs), then owners and teams, tags and descriptions. The line under the results shows "
+        "who owns the highlighted one and how to reach them."
+    )
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back", id="search.back"),
+        Binding("down", "move(1)", "Next", show=False, id="search.down"),
+        Binding("up", "move(-1)", "Previous", show=False, id="search.up"),
+        Binding("pagedown", "move(10)", "Page down", show=False, id="search.page_down"),
+        Binding("pageup", "move(-10)", "Page up", show=False, id="search.page_up"),
+        Binding("enter", "open", "Open", id="search.open"),
+    ]
+
+    @dataclass
+    class Found(Message):
+        seq: int
+        text: str
+        hits: list
+
+    @dataclass
+    class Previewed(Message):
+        key: str
+        report: object
+
+    def __init__(self, text: str = "") -> None:
+        super().__init__()
+        self.initial = text
+        self.seq = 0  # the newest query asked for
+        self.shown = 0  # the query whose rows are on screen
+        self.text = ""
+        self.hits: dict[str, object] = {}
+
+    def compose(self) -> ComposeResult:
+        settings = self.app.settings
+        yield StatusBar(
+            settings.environment, settings.badge_color, settings.who.user, settings.read_only
+        )
+        yield Input(
+            self.initial,
+            placeholder="search names, owners, tags, descriptions…",
+            id="query",
+        )
+        yield RowsTable(COLUMNS, empty="type to search", id="results")
+        yield Static("", id="preview")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        field = self.query_one(Input)
+        field.cursor_blink = False  # a blinking cursor writes ~2 KB/s over SSH doing nothing
+        field.focus()
+        self.app._tick_status()
+        if self.initial:
+            self.ask(self.initial)
+
+    def focus_input(self) -> None:
+        self.query_one(Input).focus()
+
+    # -- asking -----------------------------------------------------------------------------
+
+    @on(Input.Changed, "#query")
+    def changed(self, event: Input.Changed) -> None:
+        self.ask(event.value)
+
+    def ask(self, text: str) -> None:
+        self.seq += 1
+        self.text = text
+        self.run_query(self.seq, text)
+
+    @work(thread=True, group="search", exit_on_error=False, name="search")
+    def run_query(self, seq: int, text: str) -> None:
+        hits = self.app.pool.get().search(text, LIMIT) if text.strip() else []
+        self.post_message(self.Found(seq, text, hits))
+
+    def on_search_screen_found(self, message: Found) -> None:
+        if message.seq <= self.shown:
+            return  # an older keystroke's answer, arriving late
+        self.shown = message.seq
+        self.hits = {h.artifact.id: h for h in message.hits}
+        rows = [
+            Row(
+                h.artifact.id,
+                (
+                    KIND.get(h.artifact.kind, h.artifact.kind),
+                    h.artifact.label,
+                    h.primary or Text("no owner", style="italic"),
+                    h.backup or "",
+                    h.team or "",
+                    h.matched,
+                ),
+                "dim" if h.artifact.deleted_upstream else None,
+            )
+            for h in message.hits
+        ]
+        empty = f"nothing matches {message.text!r}" if message.text.strip() else "type to search"
+        table = self.query_one(RowsTable)
+        table.empty = empty
+        table.set_rows(rows, keep=None)
+
+    def on_replica_changed(self, message: ReplicaChanged) -> None:
+        if self.text.strip():
+            self.seq += 1
+            self.run_query(self.seq, self.text)
+
+    # -- moving and opening -------------------------------------------------------------------
+
+    def action_move(self, step: int) -> None:
+        self.query_one(RowsTable).action_cursor(step)
+
+    def action_open(self) -> None:
+        key = self.query_one(RowsTable).current_key
+        if key:
+            self.app.open_artifact(key)
+
+    @on(Input.Submitted, "#query")
+    def submitted(self) -> None:
+        self.action_open()
+
+    @on(RowsTable.Chosen, "#results")
+    def chosen(self, event: RowsTable.Chosen) -> None:
+        self.app.open_artifact(event.key)
+
+    @on(RowsTable.Highlighted, "#results")
+    def highlighted(self, event: RowsTable.Highlighted) -> None:
+        if event.key is None:
+            self.query_one("#preview", Static).update("")
+        else:
+            self.preview(event.key)
+
+    @work(thread=True, exclusive=True, group="preview", exit_on_error=False, name="owner preview")
+    def preview(self, key: str) -> None:
+        report = self.app.pool.get().owners(key)
+        self.post_message(self.Previewed(key, report))
+
+    def on_search_screen_previewed(self, message: Previewed) -> None:
+        if message.key != self.query_one(RowsTable).current_key:
+            return
+        from tui.render_owner import contacts_line
+
+        self.query_one("#preview", Static).update(contacts_line(message.report))
