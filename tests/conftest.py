@@ -130,6 +130,12 @@ _NETWORK_ENV = (
 
 
 @pytest.fixture
+def anyio_backend() -> str:
+    """Pilot tests run on asyncio (anyio's pytest plugin comes with httpx)."""
+    return "asyncio"
+
+
+@pytest.fixture
 def replica_path(tmp_path) -> Path:
     """Where a test's replica lives (not created)."""
     return tmp_path / "replica.db"

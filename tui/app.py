@@ -29,9 +29,9 @@ class StewardApp(App):
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
         Binding("q", "quit_or_back", "Quit", id="quit"),
-        Binding("question_mark", "help", "Help", id="help"),
+        Binding("question_mark,f1", "help", "Help", id="help"),
         Binding("slash", "search", "Search", id="search"),
-        Binding("colon", "command_palette", "Palette", show=False, id="palette"),
+        Binding("colon,ctrl+p", "command_palette", "Palette", show=False, id="palette"),
         Binding("h", "hotspots", "Hotspots", id="hotspots"),
         Binding("ctrl+r", "sync", "Sync", id="sync"),
     ]
@@ -66,7 +66,9 @@ class StewardApp(App):
             self.show_error("A key in [keys] was not applied", problem, "Fix it and restart.")
         if self._watch:
             self.watch_replica()
-        self.set_interval(30, self._tick_status)
+        else:
+            self.read_freshness()
+        self.set_interval(30, self.refresh_status)
 
     def on_unmount(self) -> None:
         self.pool.close()
@@ -99,16 +101,26 @@ class StewardApp(App):
                 time.sleep(2)
             time.sleep(WATCH_SECONDS)
 
+    @work(thread=True, group="watch", exit_on_error=False, name="replica freshness")
+    def read_freshness(self) -> None:
+        """Once, for an app started without the watcher (tests, screenshots)."""
+        from store.errors import ReplicaError
+
+        try:
+            self.post_message(FreshnessChanged(self.pool.get().freshness()))
+        except ReplicaError as exc:
+            self.post_message(FreshnessChanged({"error": str(exc)}))
+
     def on_freshness_changed(self, message: FreshnessChanged) -> None:
         self.freshness = message.freshness
-        self._tick_status()
+        self.refresh_status()
 
     def on_replica_changed(self, message: ReplicaChanged) -> None:
         self.data_version = message.data_version
         for screen in self.screen_stack:
             screen.post_message(ReplicaChanged(message.data_version))
 
-    def _tick_status(self) -> None:
+    def refresh_status(self) -> None:
         from tui.widgets.status_bar import StatusBar
 
         for bar in self.screen.query(StatusBar):

@@ -9,12 +9,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer
 
 from tui.messages import ReplicaChanged
+from tui.screens.base import StewardScreen
 from tui.widgets.rows_table import Column, Row, RowsTable
-from tui.widgets.status_bar import StatusBar
 
 PAGE = 200
 
@@ -29,7 +28,7 @@ COLUMNS = [
 ]
 
 
-class HomeScreen(Screen):
+class HomeScreen(StewardScreen):
     """Deployments (aliases) with the version each serves, its owners, open incidents and
     governance findings. Enter opens one; / searches everything."""
 
@@ -58,19 +57,13 @@ class HomeScreen(Screen):
         self.findings: dict[str, int] | None = None
 
     def compose(self) -> ComposeResult:
-        settings = self.app.settings
-        yield StatusBar(
-            settings.environment, settings.badge_color, settings.who.user, settings.read_only
-        )
+        yield self.status_bar()
         yield RowsTable(COLUMNS, empty="no deployments in this replica", id="deployments")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.app._tick_status()
+        self.app.refresh_status()
         self.load(0)
-
-    def on_screen_resume(self) -> None:
-        self.app._tick_status()
 
     def action_noop(self) -> None:
         pass

@@ -14,12 +14,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from tui.messages import ReplicaChanged
+from tui.screens.base import StewardScreen
 from tui.widgets.rows_table import Column, Row, RowsTable
-from tui.widgets.status_bar import StatusBar
 
 LIMIT = 50
 KIND = {"model": "model", "model_version": "version", "deployment": "deploy", "run": "run",
@@ -34,7 +33,7 @@ COLUMNS = [
 ]
 
 
-class SearchScreen(Screen):
+class SearchScreen(StewardScreen):
     """Type a name, an owner, a tag or words from a description; enter opens the highlighted
     result, which shows its owners and how to reach them."""
 
@@ -49,7 +48,7 @@ class SearchScreen(Screen):
         Binding("up", "move(-1)", "Previous", show=False, id="search.up"),
         Binding("pagedown", "move(10)", "Page down", show=False, id="search.page_down"),
         Binding("pageup", "move(-10)", "Page up", show=False, id="search.page_up"),
-        Binding("enter", "open", "Open", id="search.open"),
+        Binding("enter", "open", "Open", priority=True, id="search.open"),
     ]
 
     @dataclass
@@ -69,13 +68,11 @@ class SearchScreen(Screen):
         self.seq = 0  # the newest query asked for
         self.shown = 0  # the query whose rows are on screen
         self.text = ""
+        self.shown_text: str | None = None  # the query whose rows are on screen
         self.hits: dict[str, object] = {}
 
     def compose(self) -> ComposeResult:
-        settings = self.app.settings
-        yield StatusBar(
-            settings.environment, settings.badge_color, settings.who.user, settings.read_only
-        )
+        yield self.status_bar()
         yield Input(
             self.initial,
             placeholder="search names, owners, tags, descriptions…",
@@ -89,7 +86,7 @@ class SearchScreen(Screen):
         field = self.query_one(Input)
         field.cursor_blink = False  # a blinking cursor writes ~2 KB/s over SSH doing nothing
         field.focus()
-        self.app._tick_status()
+        self.app.refresh_status()
         if self.initial:
             self.ask(self.initial)
 
@@ -116,6 +113,7 @@ class SearchScreen(Screen):
         if message.seq <= self.shown:
             return  # an older keystroke's answer, arriving late
         self.shown = message.seq
+        self.shown_text = message.text
         self.hits = {h.artifact.id: h for h in message.hits}
         rows = [
             Row(
@@ -123,7 +121,7 @@ class SearchScreen(Screen):
                 (
                     KIND.get(h.artifact.kind, h.artifact.kind),
                     h.artifact.label,
-                    h.primary or Text("no owner", style="italic"),
+                    h.primary or _nobody(h.artifact.kind),
                     h.backup or "",
                     h.team or "",
                     h.matched,
@@ -152,10 +150,6 @@ class SearchScreen(Screen):
         if key:
             self.app.open_artifact(key)
 
-    @on(Input.Submitted, "#query")
-    def submitted(self) -> None:
-        self.action_open()
-
     @on(RowsTable.Chosen, "#results")
     def chosen(self, event: RowsTable.Chosen) -> None:
         self.app.open_artifact(event.key)
@@ -178,3 +172,10 @@ class SearchScreen(Screen):
         from tui.render_owner import contacts_line
 
         self.query_one("#preview", Static).update(contacts_line(message.report))
+
+
+def _nobody(kind: str) -> Text | str:
+    """Models, versions and deployments must have an owner; runs and datasets often do not."""
+    if kind in ("model", "model_version", "deployment"):
+        return Text("NO OWNER", style="bold")
+    return ""

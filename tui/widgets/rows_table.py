@@ -242,8 +242,9 @@ class RowsTable(Widget, can_focus=True):
         if y == 0:
             style = base + self.get_component_rich_style("rows-table--header")
             labels = [c.label for c in self.columns]
-            if self.rows:  # where the cursor is, in the first column's label: "NAME 12/340"
-                labels[0] += f" {self.cursor + 1}/{self.total or len(self.rows)}"
+            if self.rows:  # where the cursor is, in the widest column's label: "NAME 12/340"
+                widest = max(layout, key=lambda item: item[2])[0]
+                labels[widest] += f" {self.cursor + 1}/{self.total or len(self.rows)}"
             return self._line(labels, layout, width, style)
         index = self.top + y - 1
         if index >= len(self.rows):

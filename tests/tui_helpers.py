@@ -1,0 +1,56 @@
+"""Driving the app in tests: one factory (tui.launch.make_app), a pinned clock, and a way to wait
+for the app's queries without sleeping."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+NOW = "2026-11-20T09:00:00Z"  # three hours after demo_fixtures.DEMO_LOADED_AT
+
+
+def app_on(db, monkeypatch, *, config: str | None = None, tmp_path=None, watch=False, **kw):
+    """The app as `steward` builds it, on ``db``, with the clock pinned to NOW."""
+    from tui.launch import make_app
+
+    monkeypatch.setenv("STEWARD_NOW", NOW)
+    config_path = None
+    if config is not None:
+        config_path = tmp_path / "config.toml"
+        config_path.write_text(config, encoding="utf-8")
+    return make_app(str(db), user="oncall-tester", config_path=config_path, watch=watch, **kw)
+
+
+async def settle(pilot, rounds: int = 6) -> None:
+    """Wait until every query the app started has finished and its answer is on screen (the
+    replica watcher runs forever and is not waited for)."""
+    app = pilot.app
+    for _ in range(rounds):
+        busy = [w for w in app.workers if w.group != "watch" and not w.is_finished]
+        if busy:
+            await app.workers.wait_for_complete(busy)
+        await pilot.pause()
+        if not [w for w in app.workers if w.group != "watch" and not w.is_finished]:
+            return
+
+
+async def until(pilot, condition, timeout: float = 5.0) -> float:
+    """Poll the running app until ``condition()`` holds; return how long it took."""
+    started = time.monotonic()
+    while not condition():
+        if time.monotonic() - started > timeout:
+            raise AssertionError(f"not true after {timeout} s")
+        await asyncio.sleep(0.05)
+    return time.monotonic() - started
+
+
+def table_rows(screen, selector: str = "RowsTable") -> list[tuple]:
+    """The cells of a RowsTable as plain strings."""
+    table = screen.query_one(selector)
+    return [tuple(str(c) for c in row.cells) for row in table.rows]
+
+
+def text_of(widget) -> str:
+    """What a Static (or Label) shows, as plain text."""
+    content = widget.content
+    return content.plain if hasattr(content, "plain") else str(content)
