@@ -12,6 +12,7 @@ pytest_plugins = ["demo_fixtures"]
 pytestmark = pytest.mark.anyio
 
 FRAUD_PROD = "fraud-scorer@production"
+RENAMED = "Adaeze N. Okafor"
 
 
 def _row(screen, label):
@@ -168,6 +169,16 @@ async def test_unknown_binding_id_is_named_in_a_modal(demo_db, monkeypatch, tmp_
 
 
 async def test_live_refresh_keeps_the_cursor(demo_copy, monkeypatch):
+    from store.replica import Replica
+
+    loads = []
+    original = Replica.deployments
+
+    def counted(self, *args, **kwargs):
+        loads.append(1)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Replica, "deployments", counted)
     app = app_on(demo_copy, monkeypatch, watch=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -178,13 +189,16 @@ async def test_live_refresh_keeps_the_cursor(demo_copy, monkeypatch):
         before = table.cursor
         other = sqlite3.connect(demo_copy)  # another process: a sync, another responder
         with other:
-            other.execute("UPDATE people SET name = 'Adaeze N. Okafor' WHERE name = 'Adaeze Okafor'")
+            other.execute("UPDATE people SET name = ? WHERE name = ?", (RENAMED, "Adaeze Okafor"))
         other.close()
         took = await until(
-            pilot, lambda: _row(app.screen, FRAUD_PROD)[2] == "Adaeze N. Okafor", timeout=4
+            pilot, lambda: _row(app.screen, FRAUD_PROD)[2] == RENAMED, timeout=4
         )
         assert took < 2.0
         assert table.current_key == target and table.cursor == before
+        loads.clear()
+        await pilot.pause(1.0)
+        assert loads == []  # one change, one reload: nothing keeps re-reading
 
 
 async def test_missing_replica_opens_an_error_modal(tmp_path, monkeypatch):

@@ -162,6 +162,8 @@ class StewardApp(App):
     # -- actions --------------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "hotspots":  # not offered where it would do nothing
+            return type(self.screen).__name__ != "HotspotsScreen"
         # --read-only hides every write
         return not (action == "sync" and self.settings.read_only)
 

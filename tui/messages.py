@@ -8,7 +8,7 @@ from textual.message import Message
 
 
 @dataclass
-class ReplicaChanged(Message):
+class ReplicaChanged(Message, bubble=False):
     """Another process (a sync, another responder) committed to the replica."""
 
     data_version: int

@@ -1,8 +1,9 @@
 """Regenerate screenshots/ from the app itself: `make screenshots`.
 
-Each picture is the real `steward` command run against the bundled demo catalog in a throwaway
-replica, with the clock pinned, recorded by rich at 80 columns and saved as SVG. Nothing here is
-drawn by hand; run it again and the files come out the same.
+Every picture is the real thing run against the bundled demo catalog in a throwaway replica with
+the clock pinned: the CLI's output recorded by rich at 80 columns, and the triage app driven
+headless by key presses and saved by Textual. Nothing here is drawn by hand; run it again and the
+files come out the same. The snapshot tests drive the same SCENES.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-PINNED_NOW = "2026-11-20T03:12:00Z"  # an on-call night, an hour after fraud-scorer moved to v7
+LOADED_AT = "2026-11-20T03:12:00Z"  # an on-call night, an hour after fraud-scorer moved to v7
+PINNED_NOW = "2026-11-20T03:40:00Z"  # when the pictures of the app are taken
 SHOTS = {
     "owner.svg": ["owner", "fraud-scorer@production"],
     "lineage.svg": ["lineage", "fraud-scorer@production", "--up"],
@@ -20,10 +22,72 @@ SHOTS = {
     "history.svg": ["history", "fraud-scorer", "--alias", "production"],
     "check.svg": ["check"],
 }
+OPEN_FRAUD = ["slash", *"fraud-scorer@production", "enter"]
+# name -> keys pressed on the app, waiting for its queries after each one
+SCENES = {
+    "home": [],
+    "search": ["slash", *"okafor"],
+    "detail": OPEN_FRAUD,
+    "detail-versions": [*OPEN_FRAUD, "2"],
+    "detail-changes": [*OPEN_FRAUD, "3"],
+    "detail-governance": ["slash", *"autocomplete-suggester@production", "enter", "4"],
+    "detail-incidents": [*OPEN_FRAUD, "5"],
+    "hotspots": ["h"],
+    "hotspots-bus-factor": ["h", "3"],
+    "help": ["question_mark"],
+    "palette": ["colon", *"fraud"],
+}
+APP_CONFIG = 'environment = "prod"\n'
+
+
+async def drive(pilot, keys: list[str]) -> None:
+    """Press keys like a responder, letting each one's queries land before the next."""
+    for key in keys:
+        await pilot.press(key)
+        await settle(pilot)
+    await settle(pilot)
+    if pilot.app.screen.query("CommandList"):  # the palette searches asynchronously
+        import asyncio
+
+        for _ in range(40):
+            if pilot.app.screen.query_one("CommandList").option_count:
+                break
+            await asyncio.sleep(0.05)
+        await pilot.pause(0.2)
+
+
+async def settle(pilot) -> None:
+    app = pilot.app
+    for _ in range(6):
+        busy = [w for w in app.workers if w.group != "watch" and not w.is_finished]
+        if not busy:
+            break
+        await app.workers.wait_for_complete(busy)
+        await pilot.pause()
+    await pilot.pause()
+
+
+def scene_app(db: str, config_dir: str, **kwargs):
+    """The app as the pictures and snapshot tests see it: prod, pinned clock, no watcher."""
+    from tui.launch import make_app
+
+    config = Path(config_dir) / "config.toml"
+    config.write_text(APP_CONFIG, encoding="utf-8")
+    os.environ["STEWARD_NOW"] = PINNED_NOW
+    return make_app(db, user="oncall", config_path=str(config), watch=False, **kwargs)
+
+
+def load_demo(db: str) -> None:
+    from rich.console import Console
+
+    from tui import cli, render
+
+    os.environ["STEWARD_NOW"] = LOADED_AT
+    render.console = Console(file=open(os.devnull, "w"), width=80)  # noqa: SIM115
+    _quiet(cli, ["demo", "--tour", "--db", db])
 
 
 def main(out_dir: str = "screenshots") -> None:
-    os.environ["STEWARD_NOW"] = PINNED_NOW
     os.environ["STEWARD_USER"] = "oncall"
     from rich.console import Console
 
@@ -31,9 +95,9 @@ def main(out_dir: str = "screenshots") -> None:
 
     target = Path(out_dir)
     target.mkdir(parents=True, exist_ok=True)
-    db = str(Path(tempfile.mkdtemp(prefix="steward-shots-")) / "demo.db")
-    render.console = Console(file=open(os.devnull, "w"), width=80)  # noqa: SIM115
-    _quiet(cli, ["demo", "--db", db])
+    work = tempfile.mkdtemp(prefix="steward-shots-")
+    db = str(Path(work) / "demo.db")
+    load_demo(db)
     for name, args in SHOTS.items():
         render.console = Console(
             record=True,
@@ -46,6 +110,19 @@ def main(out_dir: str = "screenshots") -> None:
         title = "steward " + " ".join(args)
         render.console.save_svg(str(target / name), title=title)
         print(f"wrote {target / name}  ({title})")
+    import asyncio
+
+    for scene, keys in SCENES.items():
+        name = f"app-{scene}.svg"
+        asyncio.run(_shoot(db, work, keys, target / name))
+        print(f"wrote {target / name}  (steward app: {' '.join(keys) or 'start'})")
+
+
+async def _shoot(db: str, work: str, keys: list[str], path: Path) -> None:
+    app = scene_app(db, work)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await drive(pilot, keys)
+        app.save_screenshot(filename=path.name, path=str(path.parent))
 
 
 def _quiet(cli, argv: list[str]) -> None:

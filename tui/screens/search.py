@@ -70,6 +70,7 @@ class SearchScreen(StewardScreen):
         self.text = ""
         self.shown_text: str | None = None  # the query whose rows are on screen
         self.hits: dict[str, object] = {}
+        self.open_when_shown = False  # enter was pressed before the newest rows arrived
 
     def compose(self) -> ComposeResult:
         yield self.status_bar()
@@ -134,6 +135,9 @@ class SearchScreen(StewardScreen):
         table = self.query_one(RowsTable)
         table.empty = empty
         table.set_rows(rows, keep=None)
+        if self.open_when_shown and message.seq == self.seq:
+            self.open_when_shown = False
+            self.action_open()
 
     def on_replica_changed(self, message: ReplicaChanged) -> None:
         if self.text.strip():
@@ -146,6 +150,9 @@ class SearchScreen(StewardScreen):
         self.query_one(RowsTable).action_cursor(step)
 
     def action_open(self) -> None:
+        if self.shown < self.seq:  # typed (or pasted) faster than the query: open on arrival
+            self.open_when_shown = True
+            return
         key = self.query_one(RowsTable).current_key
         if key:
             self.app.open_artifact(key)

@@ -122,7 +122,8 @@ class ProvenanceTree(Tree[str]):
         """Root and both branches open; then the path to the first run, with its metrics."""
         self.root.expand()
         for branch in self.root.children:
-            branch.expand()
+            if branch.data in ("#up", "#down"):
+                branch.expand()
         kinds = {n.artifact.id: n.artifact.kind for n in self.lineage.nodes}
         path = [self.root] if self.lineage.root.kind == "run" else _first_run(self.root, kinds)
         for node in path or []:
