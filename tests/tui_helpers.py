@@ -54,3 +54,20 @@ def text_of(widget) -> str:
     """What a Static (or Label) shows, as plain text."""
     content = widget.content
     return content.plain if hasattr(content, "plain") else str(content)
+
+
+def rendered(widget, width: int = 120) -> str:
+    """What a Static holding any rich renderable (a Group, a Table) shows, as plain text."""
+    from rich.console import Console
+
+    console = Console(width=width, color_system=None, record=True, file=_Sink())
+    console.print(widget.content if not hasattr(widget.content, "plain") else widget.content.plain)
+    return console.export_text()
+
+
+class _Sink:
+    def write(self, _):
+        return 0
+
+    def flush(self):
+        pass

@@ -101,7 +101,7 @@ class StewardApp(App):
                 time.sleep(2)
             time.sleep(WATCH_SECONDS)
 
-    @work(thread=True, group="watch", exit_on_error=False, name="replica freshness")
+    @work(thread=True, group="freshness", exit_on_error=False, name="replica freshness")
     def read_freshness(self) -> None:
         """Once, for an app started without the watcher (tests, screenshots)."""
         from store.errors import ReplicaError

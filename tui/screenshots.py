@@ -42,6 +42,7 @@ APP_CONFIG = 'environment = "prod"\n'
 
 async def drive(pilot, keys: list[str]) -> None:
     """Press keys like a responder, letting each one's queries land before the next."""
+    await settle(pilot)
     for key in keys:
         await pilot.press(key)
         await settle(pilot)
@@ -49,11 +50,15 @@ async def drive(pilot, keys: list[str]) -> None:
     if pilot.app.screen.query("CommandList"):  # the palette searches asynchronously
         import asyncio
 
-        for _ in range(40):
-            if pilot.app.screen.query_one("CommandList").option_count:
+        seen, steady = -1, 0
+        for _ in range(100):  # until the providers' results stop arriving
+            count = pilot.app.screen.query_one("CommandList").option_count
+            steady = steady + 1 if count == seen and count else 0
+            if steady >= 4:
                 break
+            seen = count
             await asyncio.sleep(0.05)
-        await pilot.pause(0.2)
+        await pilot.pause()
 
 
 async def settle(pilot) -> None:

@@ -46,6 +46,8 @@ class HelpScreen(ModalScreen[None]):
         bindings: dict[tuple, Binding] = {}
         for key, active in self.target.active_bindings.items():
             binding = active.binding
+            if not binding.id:  # Textual's own (focus, copy); ours all have ids
+                continue
             slot = (binding.id or binding.action, binding.action)
             grouped.setdefault(slot, []).append(self.app.get_key_display(binding) or key)
             bindings[slot] = binding

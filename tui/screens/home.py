@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Footer
 
@@ -34,12 +33,9 @@ class HomeScreen(StewardScreen):
 
     HELP = (
         "Every deployment (an alias that serves a model version), production aliases first. "
-        "INC counts open incidents (incident logging is not built yet, so always ·); FINDINGS "
+        "INC counts open incidents (incident logging is not built yet, so always ·); FIND "
         "counts governance findings on the deployment, its version and its model."
     )
-    BINDINGS = [
-        Binding("escape", "noop", "", show=False, id="home.escape"),
-    ]
 
     @dataclass
     class Loaded(Message):
@@ -64,9 +60,6 @@ class HomeScreen(StewardScreen):
     def on_mount(self) -> None:
         self.app.refresh_status()
         self.load(0)
-
-    def action_noop(self) -> None:
-        pass
 
     @work(thread=True, exclusive=True, group="home", exit_on_error=False, name="load deployments")
     def load(self, offset: int) -> None:
