@@ -120,7 +120,7 @@ def main(out_dir: str = "screenshots") -> None:
     for scene, keys in SCENES.items():
         name = f"app-{scene}.svg"
         asyncio.run(_shoot(db, work, keys, target / name))
-        print(f"wrote {target / name}  (steward app: {' '.join(keys) or 'start'})")
+        print(f"wrote {target / name}  (steward app: {_typed(keys) or 'start'})")
 
 
 async def _shoot(db: str, work: str, keys: list[str], path: Path) -> None:
@@ -128,6 +128,21 @@ async def _shoot(db: str, work: str, keys: list[str], path: Path) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await drive(pilot, keys)
         app.save_screenshot(filename=path.name, path=str(path.parent))
+
+
+def _typed(keys: list[str]) -> str:
+    """``['slash', 'o', 'k', 'enter']`` as a person would say it: ``slash "ok" enter``."""
+    out, word = [], ""
+    for key in [*keys, ""]:
+        if len(key) == 1:
+            word += key
+            continue
+        if word:
+            out.append(f'"{word}"')
+            word = ""
+        if key:
+            out.append(key)
+    return " ".join(out)
 
 
 def _quiet(cli, argv: list[str]) -> None:
