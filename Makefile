@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 # `steward` start, and CLI reads have a 150 ms budget.
 EDITABLE := --config-settings editable_mode=compat
 
-.PHONY: demo test lint bench bench-sync compile demo-catalog screenshots clean
+.PHONY: demo test lint bench bench-sync bench-tui compile demo-catalog screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ bench: $(VENV)/.installed compile
 # time on 2 cores; the seeded database is kept in bench/out/ and reused.
 bench-sync: $(VENV)/.installed-test compile
 	$(BIN)/python bench/sync_bench.py
+
+# The TUI's figures: cold start in tmux against a minimal Textual app, search keystroke latency
+# and memory at 100k artifacts, bytes to the terminal under `script`. ~2 min; the replica is cached.
+bench-tui: $(VENV)/.installed-test compile
+	$(BIN)/python bench/tui_bench.py
 
 # Regenerate the bundled demo catalog from its generator (a test checks they agree).
 demo-catalog: $(VENV)/.installed

@@ -256,3 +256,37 @@ def test_steward_without_a_replica_exits_with_what_to_do(steward, tmp_path):
     run = steward("--db", tmp_path / "none.db")
     assert run.exit_code == 1
     assert run.stderr.startswith("error: no replica at") and "steward demo" in run.stderr
+
+
+@pytest.fixture(scope="module")
+def large_db(tmp_path_factory):
+    """A synthetic catalog with several pages of deployments."""
+    from store import Replica
+    from store.identity import Identity
+    from store.synthetic import build_synthetic
+
+    path = tmp_path_factory.mktemp("large") / "large.db"
+    with Replica(path, who=Identity("tester")) as replica:
+        replica.import_doc(build_synthetic(4000, seed=3), "synthetic")
+        total = replica.count_deployments()
+    assert total > 2 * 200
+    return path, total
+
+
+async def test_home_pages_through_deployments_instead_of_loading_them_all(large_db, monkeypatch):
+    from tui.screens.home import PAGE
+
+    path, total = large_db
+    app = app_on(path, monkeypatch)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one("#deployments")
+        assert len(table.rows) == PAGE and table.total == total
+        await pilot.press("G")  # the bottom of what is loaded asks for the next page
+        await settle(pilot)
+        assert len(table.rows) == 2 * PAGE
+        while len(table.rows) < total:
+            await pilot.press("G")
+            await settle(pilot)
+        keys = [r.key for r in table.rows]
+        assert len(set(keys)) == total  # every deployment once, none twice

@@ -62,9 +62,9 @@ class HomeScreen(StewardScreen):
         self.load(0)
 
     @work(thread=True, exclusive=True, group="home", exit_on_error=False, name="load deployments")
-    def load(self, offset: int) -> None:
+    def load(self, offset: int, limit: int = PAGE) -> None:
         replica = self.app.pool.get()
-        rows = replica.deployments(limit=PAGE, offset=offset)
+        rows = replica.deployments(limit=limit, offset=offset)
         total = replica.count_deployments()
         self.post_message(self.Loaded(rows, total, offset))
         if offset == 0:
@@ -86,7 +86,8 @@ class HomeScreen(StewardScreen):
         table.set_rows([self._row(d) for d in self.deployments], total=table.total)
 
     def on_replica_changed(self, message: ReplicaChanged) -> None:
-        self.load(0)  # the cursor stays on the same deployment (rows are keyed by id)
+        # every page already loaded, again: the cursor stays on its deployment (keyed by id)
+        self.load(0, max(PAGE, len(self.deployments)))
 
     @on(RowsTable.NearEnd, "#deployments")
     def more(self, event: RowsTable.NearEnd) -> None:
