@@ -97,6 +97,7 @@ class Tmux:
             env=env,
         )
         self._read_block()  # the reply to `attach` itself
+        self.socket_path = self.cmd("display -p '#{socket_path}'")[0]
         self.cmd("refresh-client -f no-output")
         self.cmd("set -g remain-on-exit on")
         self.cmd("set -g history-limit 0")
@@ -162,6 +163,8 @@ class Tmux:
             except Exception:
                 proc.kill()
         subprocess.run([*self.base, "kill-server"], check=False, capture_output=True)
+        if getattr(self, "socket_path", None):
+            Path(self.socket_path).unlink(missing_ok=True)
 
 
 def quote(arg: str) -> str:

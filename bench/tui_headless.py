@@ -72,9 +72,12 @@ def build(artifacts: int, seed: int, path: Path) -> None:
 
 def _env_for_app() -> None:
     """A pinned clock and no user config, as in the tmux runs."""
+    import atexit
+    import shutil
     import tempfile
 
     home = tempfile.mkdtemp(prefix="steward-tui-bench-")
+    atexit.register(shutil.rmtree, home, ignore_errors=True)
     os.environ.setdefault("STEWARD_NOW", "2026-11-20T09:00:00Z")
     os.environ["XDG_CONFIG_HOME"] = os.path.join(home, "config")
     os.environ["XDG_DATA_HOME"] = os.path.join(home, "data")
@@ -426,13 +429,16 @@ async def _rss_run(db: str) -> dict:
         if artifact_id:
             app.open_artifact(artifact_id)
             await settle(0.3)
-            steps.append(f"open_artifact({artifact_id}) -> {type(app.screen).__name__}")
+            steps.append(
+                f"open_artifact({artifact_id}) -> {type(app.screen).__name__} "
+                f"({len(app.screen.query('*'))} widgets)"
+            )
             await pilot.press("q")
             await settle()
             steps.append(f"q -> {type(app.screen).__name__}")
         await pilot.press("h")
         await settle(0.3)
-        steps.append(f"h -> {type(app.screen).__name__}")
+        steps.append(f"h -> {type(app.screen).__name__} ({len(app.screen.query('*'))} widgets)")
         await pilot.press("q")
         await settle()
         steps.append(f"q -> {type(app.screen).__name__}")

@@ -6,6 +6,10 @@ from __future__ import annotations
 import asyncio
 import time
 
+from tui.screenshots import settle
+
+__all__ = ["settle"]
+
 NOW = "2026-11-20T09:00:00Z"  # three hours after demo_fixtures.DEMO_LOADED_AT
 
 
@@ -19,19 +23,6 @@ def app_on(db, monkeypatch, *, config: str | None = None, tmp_path=None, watch=F
         config_path = tmp_path / "config.toml"
         config_path.write_text(config, encoding="utf-8")
     return make_app(str(db), user="oncall-tester", config_path=config_path, watch=watch, **kw)
-
-
-async def settle(pilot, rounds: int = 6) -> None:
-    """Wait until every query the app started has finished and its answer is on screen (the
-    replica watcher runs forever and is not waited for)."""
-    app = pilot.app
-    for _ in range(rounds):
-        busy = [w for w in app.workers if w.group != "watch" and not w.is_finished]
-        if busy:
-            await app.workers.wait_for_complete(busy)
-        await pilot.pause()
-        if not [w for w in app.workers if w.group != "watch" and not w.is_finished]:
-            return
 
 
 async def until(pilot, condition, timeout: float = 5.0) -> float:

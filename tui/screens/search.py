@@ -3,10 +3,17 @@
 Each keystroke starts a query in a thread worker and tags it with a sequence number; a result is
 shown only if it is newer than what is on screen, so a slow early query never overwrites the rows
 of a later keystroke (``exclusive=True`` cannot stop a thread that is already running).
+
+Same frame: the keystroke's echo and its rows are painted together. While the worker runs, the
+handler holds repaints (``App.batch_update``) for at most SAME_FRAME seconds. The event loop keeps
+running meanwhile; keys typed during the wait go into the Input, and the handler skips the
+``Changed`` of any value that is no longer the Input's. A query slower than SAME_FRAME lets the
+echo through and its rows follow by message.
 """
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -15,12 +22,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Footer, Input, Static
+from textual.worker import Worker
 
 from tui.messages import ReplicaChanged
 from tui.screens.base import StewardScreen
 from tui.widgets.rows_table import Column, Row, RowsTable
 
 LIMIT = 50
+SAME_FRAME = 0.040  # seconds a keystroke's echo may wait for its rows
 KIND = {"model": "model", "model_version": "version", "deployment": "deploy", "run": "run",
         "dataset": "dataset"}
 COLUMNS = [
@@ -97,18 +106,29 @@ class SearchScreen(StewardScreen):
     # -- asking -----------------------------------------------------------------------------
 
     @on(Input.Changed, "#query")
-    def changed(self, event: Input.Changed) -> None:
-        self.ask(event.value)
+    async def changed(self, event: Input.Changed) -> None:
+        if event.value != event.input.value:
+            return  # typed over already: the newer value's Changed is queued behind this one
+        worker = self.ask(event.value)
+        with self.app.batch_update():
+            waiting = asyncio.ensure_future(worker.wait())
+            done, _ = await asyncio.wait({waiting}, timeout=SAME_FRAME)
+            if done and not waiting.exception():
+                self.on_search_screen_found(worker.result)
+            elif not done:
+                waiting.cancel()  # stops waiting, not the query; its rows come by message
 
-    def ask(self, text: str) -> None:
+    def ask(self, text: str) -> Worker:
         self.seq += 1
         self.text = text
-        self.run_query(self.seq, text)
+        return self.run_query(self.seq, text)
 
     @work(thread=True, group="search", exit_on_error=False, name="search")
-    def run_query(self, seq: int, text: str) -> None:
+    def run_query(self, seq: int, text: str) -> SearchScreen.Found:
         hits = self.app.pool.get().search(text, LIMIT) if text.strip() else []
-        self.post_message(self.Found(seq, text, hits))
+        found = self.Found(seq, text, hits)
+        self.post_message(found)  # shown unless the handler above already showed it
+        return found
 
     def on_search_screen_found(self, message: Found) -> None:
         if message.seq <= self.shown:
