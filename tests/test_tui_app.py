@@ -290,3 +290,35 @@ async def test_home_pages_through_deployments_instead_of_loading_them_all(large_
             await settle(pilot)
         keys = [r.key for r in table.rows]
         assert len(set(keys)) == total  # every deployment once, none twice
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        ([], {}),
+        (["--db", "x.db", "--read-only"], {"db": "x.db", "read_only": True}),
+        (["--db=x.db", "--user", "ana", "--config=c.toml"],
+         {"db": "x.db", "user": "ana", "config": "c.toml"}),
+        (["owner", "fraud-scorer"], None),  # a command: click's
+        (["--db", "x.db", "--help"], None),
+        (["--db"], None),  # incomplete: click says what is missing
+        (["--rea-only"], None),  # a typo: click says so
+    ],
+)
+def test_bare_steward_skips_click_only_for_opening_the_app(argv, expected):
+    from tui.entry import _app_options
+
+    assert _app_options(argv) == expected
+
+
+def test_the_console_script_still_explains_a_missing_replica(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    steward = Path(sys.executable).with_name("steward")
+    env = {**os.environ, "STEWARD_DB": str(tmp_path / "none.db")}
+    done = subprocess.run([steward], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert done.stderr.startswith("error: no replica at") and "none.db" in done.stderr
