@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -9,12 +10,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.message import Message
 from textual.widgets import Footer
+from textual.worker import Worker
 
 from tui.messages import ReplicaChanged
 from tui.screens.base import StewardScreen
 from tui.widgets.rows_table import Column, Row, RowsTable
 
 PAGE = 200
+FIRST_PAINT = 0.15  # seconds the first frame may wait for the first page
 
 COLUMNS = [
     Column("DEPLOYMENT"),
@@ -42,6 +45,7 @@ class HomeScreen(StewardScreen):
         rows: list
         total: int
         offset: int
+        seq: int
 
     @dataclass
     class FindingsCounted(Message):
@@ -51,27 +55,47 @@ class HomeScreen(StewardScreen):
         super().__init__()
         self.deployments: list = []
         self.findings: dict[str, int] | None = None
+        self.asked = 0  # reads started
+        self.applied = 0  # the newest read on screen
 
     def compose(self) -> ComposeResult:
         yield self.status_bar()
         yield RowsTable(COLUMNS, empty="no deployments in this replica", id="deployments")
         yield Footer()
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
+        """The first paint waits (up to FIRST_PAINT seconds) for the first page, so the
+        responder's first frame already has the deployments in it, not an empty table."""
         self.app.refresh_status()
-        self.load(0)
+        worker = self.load(0)
+        with self.app.batch_update():
+            waiting = asyncio.ensure_future(worker.wait())
+            done, _ = await asyncio.wait({waiting}, timeout=FIRST_PAINT)
+            if done and not waiting.exception():
+                self.on_home_screen_loaded(worker.result)
+            elif not done:
+                waiting.cancel()  # the page still arrives, by message
+
+    def load(self, offset: int, limit: int = PAGE) -> Worker:
+        self.asked += 1
+        return self.read(offset, limit, self.asked)
 
     @work(thread=True, exclusive=True, group="home", exit_on_error=False, name="load deployments")
-    def load(self, offset: int, limit: int = PAGE) -> None:
+    def read(self, offset: int, limit: int, seq: int) -> HomeScreen.Loaded:
         replica = self.app.pool.get()
         rows = replica.deployments(limit=limit, offset=offset)
         total = replica.count_deployments()
-        self.post_message(self.Loaded(rows, total, offset))
+        loaded = self.Loaded(rows, total, offset, seq)
+        self.post_message(loaded)
         if offset == 0:
             counts = replica.finding_counts(self.app.settings.stale_after)
             self.post_message(self.FindingsCounted(counts))
+        return loaded
 
     def on_home_screen_loaded(self, message: Loaded) -> None:
+        if message.seq <= self.applied:
+            return  # shown already (by on_mount), or overtaken by a newer read
+        self.applied = message.seq
         table = self.query_one(RowsTable)
         if message.offset == 0:
             self.deployments = list(message.rows)
