@@ -64,10 +64,8 @@ class StewardApp(App):
             )
         elif problem:
             self.show_error("A key in [keys] was not applied", problem, "Fix it and restart.")
-        if self._watch:
-            self.watch_replica()
-        else:
-            self.read_freshness()
+        # after the first frame: the home screen's first page has the CPU to itself until then
+        self.call_after_refresh(self.watch_replica if self._watch else self.read_freshness)
         self.set_interval(30, self.refresh_status)
 
     def on_unmount(self) -> None:
@@ -123,8 +121,9 @@ class StewardApp(App):
     def refresh_status(self) -> None:
         from tui.widgets.status_bar import StatusBar
 
-        for bar in self.screen.query(StatusBar):
-            bar.show_freshness(self.freshness, self.settings.stale_after)
+        for screen in self.screen_stack:  # also under a modal, so it is right when closed
+            for bar in screen.query(StatusBar):
+                bar.show_freshness(self.freshness, self.settings.stale_after)
 
     # -- one place for worker failures ------------------------------------------------------------
 

@@ -69,6 +69,10 @@ async def settle(pilot, rounds: int = 6) -> None:
     from textual.worker import WorkerFailed
 
     app = pilot.app
+    for _ in range(40):  # the status bar's first reading starts after the first frame
+        if app.freshness is not None:
+            break
+        await pilot.pause(0.05)
     for _ in range(rounds):
         busy = [w for w in app.workers if w.group != "watch" and not w.is_finished]
         if not busy:
