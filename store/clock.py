@@ -50,12 +50,16 @@ def age(ts: str | None, at: datetime | None = None) -> timedelta | None:
     return (at or now()) - parse_ts(ts)
 
 
-def humanize(delta: timedelta | None) -> str:
+def humanize(delta: timedelta | None, coarse: bool = False) -> str:
+    """``3h ago``; ``coarse`` says ``just now`` for under a minute (a line that must not change
+    every second, like the app's status bar)."""
     if delta is None:
         return "never"
     seconds = int(delta.total_seconds())
     if seconds < 0:
         return "in the future"
+    if coarse and seconds < 60:
+        return "just now"
     for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
         if seconds >= size:
             return f"{seconds // size}{unit} ago"

@@ -22,12 +22,11 @@ from textual.widgets import Footer, Static, TabbedContent, TabPane
 from store.errors import RefError
 from tui import render_detail as rd
 from tui.messages import ReplicaChanged
-from tui.screens.base import StewardScreen
+from tui.screens.base import PanedScreen
 from tui.widgets.provenance import ProvenanceTree
 from tui.widgets.rows_table import Column, RowsTable
 
-PANES = ("provenance", "versions", "changes", "governance", "incidents")
-MAIN = {  # the widget that takes focus when its pane is shown
+PANES = {  # pane id -> the widget that takes focus when it is shown
     "provenance": "#artifact-tree",
     "versions": "#artifact-versions",
     "changes": "#artifact-changes",
@@ -110,7 +109,7 @@ def _changes(replica, a, serving, versions) -> tuple:
     return served, served_note, replace(diff, why_before="the previous version number"), ""
 
 
-class ArtifactScreen(StewardScreen):
+class ArtifactScreen(PanedScreen):
     """One artifact: its owners, provenance, versions, changes, findings and incidents."""
 
     HELP = (
@@ -125,6 +124,7 @@ class ArtifactScreen(StewardScreen):
         "opens the artifact a finding is about. 5 Incidents - none yet. tab and shift+tab move "
         "between panes, 1-5 jump to one, escape goes back."
     )
+    PANES = PANES
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="artifact.back"),
         Binding("tab", "cycle(1)", "Next pane", id="artifact.next_pane"),
@@ -248,17 +248,6 @@ class ArtifactScreen(StewardScreen):
             self.query_one(static, Static).update(Text(what, style="italic"))
 
     # -- panes --------------------------------------------------------------------------------
-
-    def action_cycle(self, step: int) -> None:
-        active = self.query_one(TabbedContent).active
-        index = PANES.index(active) if active in PANES else 0
-        self.action_pane(PANES[(index + step) % len(PANES)])
-
-    def action_pane(self, name: str) -> None:
-        self.query_one(TabbedContent).active = name
-        # Focus moves now, before the old pane hides: a focused widget that is hidden hands focus
-        # to whatever Textual picks next, and focusing inside a pane activates that pane.
-        self.set_focus(self.query_one(MAIN[name]))
 
     @on(TabbedContent.TabActivated, "#artifact-tabs")
     def tab_activated(self) -> None:

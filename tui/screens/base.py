@@ -6,7 +6,10 @@ screen hands it to the App, the one place that turns failures into modals and no
 
 from __future__ import annotations
 
+import asyncio
+
 from textual.screen import Screen
+from textual.widgets import TabbedContent
 from textual.worker import Worker
 
 from tui.widgets.status_bar import StatusBar
@@ -24,3 +27,35 @@ class StewardScreen(Screen):
 
     def on_screen_resume(self) -> None:
         self.app.refresh_status()
+
+    async def in_one_frame(self, worker: Worker, budget: float):
+        """Hold repaints until ``worker`` is done, for at most ``budget`` seconds, so what it
+        brings is painted in the same frame as what led to it (a keystroke's echo, the first
+        screen). The event loop runs meanwhile. Returns the worker's result, or None when it
+        failed (the app's handler reports it) or is still running (its message will follow)."""
+        with self.app.batch_update():
+            waiting = asyncio.ensure_future(worker.wait())
+            done, _ = await asyncio.wait({waiting}, timeout=budget)
+            if not done:
+                waiting.cancel()  # stops the waiting, not the worker
+                return None
+            return None if waiting.exception() else worker.result
+
+
+class PanedScreen(StewardScreen):
+    """A screen of TabbedContent panes: tab and shift+tab cycle them, digits jump to one, and
+    each pane's main widget takes the focus (keys then move inside that pane)."""
+
+    PANES: dict[str, str] = {}  # pane id -> selector of the widget that takes the focus
+
+    def action_cycle(self, step: int) -> None:
+        names = list(self.PANES)
+        active = self.query_one(TabbedContent).active
+        index = names.index(active) if active in names else 0
+        self.action_pane(names[(index + step) % len(names)])
+
+    def action_pane(self, name: str) -> None:
+        self.query_one(TabbedContent).active = name
+        # Focus moves now, before the old pane hides: a focused widget that is hidden hands focus
+        # to whatever Textual picks next, and focusing inside a pane activates that pane.
+        self.set_focus(self.query_one(self.PANES[name]))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -67,14 +66,9 @@ class HomeScreen(StewardScreen):
         """The first paint waits (up to FIRST_PAINT seconds) for the first page, so the
         responder's first frame already has the deployments in it, not an empty table."""
         self.app.refresh_status()
-        worker = self.load(0)
-        with self.app.batch_update():
-            waiting = asyncio.ensure_future(worker.wait())
-            done, _ = await asyncio.wait({waiting}, timeout=FIRST_PAINT)
-            if done and not waiting.exception():
-                self.on_home_screen_loaded(worker.result)
-            elif not done:
-                waiting.cancel()  # the page still arrives, by message
+        loaded = await self.in_one_frame(self.load(0), FIRST_PAINT)
+        if loaded:
+            self.on_home_screen_loaded(loaded)
 
     def load(self, offset: int, limit: int = PAGE) -> Worker:
         self.asked += 1

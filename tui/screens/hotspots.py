@@ -17,10 +17,10 @@ from textual.message import Message
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from tui.messages import ReplicaChanged
-from tui.screens.base import StewardScreen
+from tui.screens.base import PanedScreen
 from tui.widgets.rows_table import Column, Row, RowsTable
 
-PANES = ("findings", "unbacked", "bus")  # pane ids are f"{name}-pane", table ids the name
+TABLES = ("findings", "unbacked", "bus")  # pane ids are f"{name}-pane", table ids the name
 FINDINGS = [
     Column("SEV", 5),
     Column("RULE", 23, min_table_width=90),
@@ -42,7 +42,7 @@ def plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-class HotspotsScreen(StewardScreen):
+class HotspotsScreen(PanedScreen):
     """Where the catalog is weakest: governance findings, models with no backup owner, and the
     people too much depends on."""
 
@@ -54,13 +54,14 @@ class HotspotsScreen(StewardScreen):
         "(TOTAL counts every role, so it can exceed PRIMARY + BACKUP); each is a single point "
         "of failure if they are unreachable. Enter on a person searches for everything they own."
     )
+    PANES = {f"{name}-pane": f"#{name}" for name in TABLES}
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="hotspots.back"),
         Binding("tab", "cycle(1)", "Next pane", id="hotspots.next_pane"),
         Binding("shift+tab", "cycle(-1)", "Previous pane", show=False, id="hotspots.prev_pane"),
-        Binding("1", "pane(0)", "Findings", show=False, id="hotspots.findings"),
-        Binding("2", "pane(1)", "No backup", show=False, id="hotspots.no_backup"),
-        Binding("3", "pane(2)", "Bus factor", show=False, id="hotspots.bus_factor"),
+        Binding("1", "pane('findings-pane')", "Findings", show=False, id="hotspots.findings"),
+        Binding("2", "pane('unbacked-pane')", "No backup", show=False, id="hotspots.no_backup"),
+        Binding("3", "pane('bus-pane')", "Bus factor", show=False, id="hotspots.bus_factor"),
     ]
 
     @dataclass
@@ -167,19 +168,10 @@ class HotspotsScreen(StewardScreen):
 
     # -- panes --------------------------------------------------------------------------------
 
-    def action_cycle(self, step: int) -> None:
-        active = self.query_one(TabbedContent).active.removesuffix("-pane")
-        index = PANES.index(active) if active in PANES else 0
-        self.action_pane((index + step) % len(PANES))
-
-    def action_pane(self, index: int) -> None:
-        self.query_one(TabbedContent).active = f"{PANES[index]}-pane"
-        self.call_after_refresh(self.query_one(f"#{PANES[index]}", RowsTable).focus)
-
     @on(TabbedContent.TabActivated, "#hotspots-tabs")
     def tab_activated(self, event: TabbedContent.TabActivated) -> None:
         name = (event.pane.id or "").removesuffix("-pane")
-        if name in PANES:  # a click on a tab: keys should then move in that pane's table
+        if name in TABLES:  # a click on a tab: keys should then move in that pane's table
             self.call_after_refresh(self.query_one(f"#{name}", RowsTable).focus)
 
     # -- opening ------------------------------------------------------------------------------

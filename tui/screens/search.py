@@ -13,7 +13,6 @@ echo through and its rows follow by message.
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -109,14 +108,9 @@ class SearchScreen(StewardScreen):
     async def changed(self, event: Input.Changed) -> None:
         if event.value != event.input.value:
             return  # typed over already: the newer value's Changed is queued behind this one
-        worker = self.ask(event.value)
-        with self.app.batch_update():
-            waiting = asyncio.ensure_future(worker.wait())
-            done, _ = await asyncio.wait({waiting}, timeout=SAME_FRAME)
-            if done and not waiting.exception():
-                self.on_search_screen_found(worker.result)
-            elif not done:
-                waiting.cancel()  # stops waiting, not the query; its rows come by message
+        found = await self.in_one_frame(self.ask(event.value), SAME_FRAME)
+        if found:
+            self.on_search_screen_found(found)  # else its rows come by message
 
     def ask(self, text: str) -> Worker:
         self.seq += 1

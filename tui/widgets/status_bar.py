@@ -11,19 +11,7 @@ from datetime import timedelta
 from rich.text import Text
 from textual.widgets import Static
 
-from store.clock import age
-
-
-def coarse_age(delta: timedelta | None) -> str:
-    if delta is None:
-        return "never"
-    seconds = int(delta.total_seconds())
-    if seconds < 60:
-        return "just now"
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size:
-            return f"{seconds // size}{unit} ago"
-    return "just now"
+from store.clock import age, humanize
 
 
 def freshness_text(fresh: dict | None, stale_after: timedelta) -> tuple[str, str]:
@@ -33,7 +21,7 @@ def freshness_text(fresh: dict | None, stale_after: timedelta) -> tuple[str, str
     if fresh.get("error"):
         return f"REPLICA UNREADABLE: {fresh['error']}", "offline"
     old = age(fresh.get("refreshed"))
-    when = coarse_age(old)
+    when = humanize(old, coarse=True)
     failing = fresh.get("failing") or []
     if failing:
         return f"OFFLINE: {', '.join(failing)} failing · replica {when}", "offline"
