@@ -152,3 +152,18 @@ async def test_hotspots_show_severity_no_backup_and_bus_factor(demo_db, monkeypa
         await settle(pilot)
         assert type(app.screen).__name__ == "SearchScreen"
         assert app.screen.query_one("#query").value == "pnair"
+
+
+async def test_q_goes_back_from_inner_screens_and_quits_from_home(demo_db, monkeypatch):
+    app = app_on(demo_db, monkeypatch)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(pilot, "fraud-scorer")
+        await pilot.press("h")
+        await settle(pilot)
+        await pilot.press("q")
+        assert type(app.screen).__name__ == "ArtifactScreen"
+        await pilot.press("q")
+        assert type(app.screen).__name__ == "SearchScreen"
+        await pilot.press("escape", "q")
+        await pilot.pause()
+        assert not app.is_running

@@ -15,6 +15,7 @@ def binding_ids() -> dict[str, Binding]:
     """Every binding with an id, across the app, its screens and widgets."""
     from tui.app import StewardApp
     from tui.screens.artifact import ArtifactScreen
+    from tui.screens.base import PanedScreen
     from tui.screens.error import ErrorModal
     from tui.screens.help import HelpScreen
     from tui.screens.home import HomeScreen
@@ -27,6 +28,7 @@ def binding_ids() -> dict[str, Binding]:
         StewardApp,
         HomeScreen,
         SearchScreen,
+        PanedScreen,
         ArtifactScreen,
         HotspotsScreen,
         HelpScreen,

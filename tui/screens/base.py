@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 
+from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import TabbedContent
 from textual.worker import Worker
@@ -47,6 +48,8 @@ class PanedScreen(StewardScreen):
     each pane's main widget takes the focus (keys then move inside that pane)."""
 
     PANES: dict[str, str] = {}  # pane id -> selector of the widget that takes the focus
+    # q quits only from the top screen (DESIGN.md); here it goes back, like esc, unlabelled
+    BINDINGS = [Binding("q", "app.pop_screen", "Back", show=False, id="back")]
 
     def action_cycle(self, step: int) -> None:
         names = list(self.PANES)
