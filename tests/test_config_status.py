@@ -244,6 +244,13 @@ MALFORMED = {
         '[[sources]]\nkind = "file"\nname = "extras"\n',
         ["sources[0].url", "file source"],
     ),
+    "bad-environment-color": (
+        'environment_color = "pinkish"\n',
+        ["environment_color", "'pinkish'"],
+    ),
+    "keys-not-a-table": ('keys = "f"\n', ["keys", "'f'", "[keys]"]),
+    "bad-key-value": ('[keys]\nsearch = 3\n', ["keys.search", "3", "commas"]),
+    "bad-binding-id": ('[keys]\n"Search!" = "f"\n', ["keys.Search!", "binding id"]),
 }
 
 
