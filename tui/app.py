@@ -1,7 +1,7 @@
 """The App: stylesheet, global keys, command palette, the replica watcher — and little else.
 
 Screens live in ``tui/screens/`` (one per file), widgets in ``tui/widgets/``. Every query runs in a
-thread worker through ``self.pool``; failures land in ``on_worker_state_changed`` (one place).
+thread worker through ``self.pool``; failures land in ``worker_failed`` (one place).
 """
 
 from __future__ import annotations
