@@ -295,6 +295,102 @@ class Replica:
             record_failure(self.conn, label, "file", location, str(exc))
             raise
 
+    # Actions (store.rollback, store.handoff, store.outbox): decision rights from the playbook,
+    # the local record, audit row and outbox entry in one transaction, then a push upstream ----
+
+    def rights(self, playbook=None):
+        """The playbook's decision rights for the acting user (``store.rights``): under
+        ``playbook``, else under the playbooks steward loads (the last good set)."""
+        from store.rights import load_rights, rights_for
+
+        if playbook is not None:
+            return rights_for(self.conn, playbook, self.who.user)
+        return load_rights(self.conn, self.who.user)
+
+    def upstream(self, ref: str | Artifact) -> tuple[str, str | None]:
+        """(source name, kind) the model behind ``ref`` was synced from: where its aliases and
+        owner tags live (kind ``mlflow``), or None when that source was never synced here."""
+        from store.rollback import model_and_alias, upstream_of
+
+        model, _, _ = model_and_alias(self.conn, self._artifact(ref), None)
+        return upstream_of(self.conn, model)
+
+    def plan_rollback(self, ref: str | Artifact, alias: str | None = None, to: str | None = None):
+        """What a rollback of ``ref``'s ``alias`` would do: a ``RollbackPlan`` (reads only)."""
+        from store.rollback import plan
+
+        return plan(self.conn, ref, alias, to)
+
+    def rollback(
+        self,
+        plan,
+        client,
+        *,
+        rights=None,
+        incident: str | None = None,
+        run_id: str | None = None,
+        reason: str | None = None,
+    ):
+        """Carry out a ``RollbackPlan``: an ``ExecuteResult`` (applied, queued or conflict).
+        Raises ``RightsError`` / ``PreflightError`` / ``ActionError`` before writing."""
+        from store.rollback import execute
+
+        return execute(
+            self.conn,
+            plan,
+            self.who,
+            client,
+            rights=rights or self.rights(),
+            incident=incident,
+            run_id=run_id,
+            reason=reason,
+        )
+
+    def outbox(self, limit: int = 50, pending_only: bool = False):
+        """Outbox entries, newest first (or only those not yet pushed, oldest first)."""
+        from store import outbox
+
+        return outbox.pending(self.conn) if pending_only else outbox.entries(self.conn, limit)
+
+    def retry_outbox(self, client_for_source):
+        """Push every queued entry once; ``client_for_source(name)`` builds a client."""
+        from store import outbox
+
+        return outbox.retry_all(self.conn, client_for_source, self.who)
+
+    def handoff(
+        self,
+        ref: str | Artifact,
+        type: str,  # noqa: A002
+        to: str,
+        client,
+        *,
+        keys=None,
+        rights=None,
+        from_person: str | None = None,
+        reason: str | None = None,
+        incident: str | None = None,
+        push_upstream: bool | None = None,
+    ):
+        """Hand ``type`` (primary/backup) ownership of ``ref``'s model to ``to``."""
+        from store.config import TagKeys
+        from store.handoff import handoff
+
+        return handoff(
+            self.conn,
+            ref,
+            type,
+            to,
+            self.who,
+            client,
+            keys or TagKeys(),
+            rights or self.rights(),
+            reason,
+            from_person=from_person,
+            incident=incident,
+            push_upstream=push_upstream,
+        )
+
     def _artifact(self, ref: str | Artifact) -> Artifact:
         return ref if not isinstance(ref, str) else self.resolve(ref)
 

@@ -150,6 +150,65 @@ def m001_catalog(db: Database) -> None:
     )
 
 
+@migrations()
+def m002_actions(db: Database) -> None:
+    """Responders' actions: the outbox of upstream writes, and checklist runs with their ticks."""
+    _run(
+        db,
+        """
+        -- Upstream writes waiting for (or done by) a push; see store.outbox. n orders them,
+        -- id (uuid4 hex) names them across replicas.
+        CREATE TABLE outbox (
+            n INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL CHECK (kind IN ('set_alias', 'set_model_tag', 'delete_model_tag')),
+            source TEXT NOT NULL,
+            target TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            expect TEXT,
+            state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN
+                ('queued', 'pushing', 'applied', 'conflict', 'failed')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            created_at TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            claimed_at TEXT,
+            applied_at TEXT,
+            run_id TEXT,
+            incident TEXT
+        );
+        CREATE INDEX outbox_state ON outbox(state, n);
+        CREATE INDEX outbox_target ON outbox(target, state);
+
+        CREATE TABLE checklist_runs (
+            id TEXT PRIMARY KEY,
+            checklist TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            artifact_id TEXT,
+            incident TEXT,
+            context TEXT,
+            started_by TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'done', 'abandoned')),
+            finished_at TEXT
+        );
+        CREATE INDEX checklist_runs_artifact ON checklist_runs(artifact_id, state);
+        CREATE INDEX checklist_runs_incident ON checklist_runs(incident);
+
+        CREATE TABLE checklist_ticks (
+            run_id TEXT NOT NULL REFERENCES checklist_runs(id),
+            step TEXT NOT NULL,
+            by TEXT NOT NULL,
+            at TEXT NOT NULL,
+            note TEXT,
+            PRIMARY KEY (run_id, step)
+        );
+
+        PRAGMA user_version = 2;
+        """,
+    )
+
+
 def _run(db: Database, script: str) -> None:
     """Run a script statement by statement: ``executescript`` would COMMIT first and break the
     migration's transaction."""

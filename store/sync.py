@@ -7,7 +7,8 @@ that with the rows this source owns (``artifacts.origin``) and writes the differ
 - artifacts new or changed are upserted; models, versions and deployments the source no longer
   lists are kept and marked ``deleted_upstream``, so history stays answerable;
 - edges are provenance facts and are only added; a ``serves`` edge follows its alias;
-- ownership rows this source assigned (``assigned_by = 'sync:<source>'``) follow the tags:
+- ownership rows this source assigned (``assigned_by = 'sync:<source>'``), and those a handoff
+  pushed to its tags (``note = 'tag:<source>'``), follow the tags:
   an owner who disappears gets ``until``; people are matched by email or handle, or created as
   not-known (``known = 0``);
 - each alias position that changed closes the open alias-history row and opens a new one, so the
@@ -257,12 +258,15 @@ def _apply_owners(conn, desired: Desired, summary: SyncSummary, at: str) -> set[
         people_before = conn.total_changes
         wanted = {(_person(conn, who, cache), kind) for who, kind in owners}
         summary.rows_written += conn.total_changes - people_before
+        # A handoff that pushed these tags (store.handoff) marks its rows note = 'tag:<source>':
+        # they follow the tags like the sync's own, so a re-sync neither duplicates nor keeps
+        # them past a later change upstream.
         current = {
             (person, kind): rid
             for rid, person, kind in conn.execute(
                 "SELECT id, person, type FROM ownership WHERE artifact_id = ? AND until IS NULL"
-                " AND assigned_by = ?",
-                (aid, assigned_by),
+                " AND (assigned_by = ? OR note = ?)",
+                (aid, assigned_by, f"tag:{desired.source}"),
             )
         }
         ended = [rid for key, rid in current.items() if key not in wanted]

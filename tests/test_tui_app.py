@@ -322,3 +322,34 @@ def test_the_console_script_still_explains_a_missing_replica(tmp_path):
     done = subprocess.run([steward], env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 1
     assert done.stderr.startswith("error: no replica at") and "none.db" in done.stderr
+
+
+async def test_a_broken_playbook_is_named_and_the_last_good_set_stays(
+    demo_db, monkeypatch, tmp_path
+):
+    books = tmp_path / "playbooks"
+    books.mkdir()
+    monkeypatch.setenv("STEWARD_PLAYBOOKS", str(books))
+    (books / "ours.toml").write_text(
+        'version = 1\n[roles.night_shift]\nname = "Night shift"\ndescription = "x"\n'
+        'may = ["incident.open"]\npeople = ["aokafor"]\n',
+        encoding="utf-8",
+    )
+    app = app_on(demo_db, monkeypatch)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await until(pilot, lambda: app.playbook is not None)
+        assert "night_shift" in app.playbook.roles
+    (books / "ours.toml").write_text(
+        'version = 1\n[roles.night_shift]\nname = "Night shift"\ndescription = "x"\n'
+        'may = ["rollback.yolo"]\npeople = ["aokafor"]\n',
+        encoding="utf-8",
+    )
+    app = app_on(demo_db, monkeypatch)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await until(pilot, lambda: app.playbook is not None)
+        assert type(app.screen).__name__ == "ErrorModal"
+        message = text_of(app.screen.query_one("#error-message"))
+        assert "ours.toml" in message and "rollback.yolo" in message
+        assert "night_shift" in app.playbook.roles  # the last good set, not the defaults alone

@@ -42,6 +42,7 @@ class StewardApp(App):
         self.pool = ReplicaPool(settings.db_path, settings.who, settings.read_only)
         self.freshness: dict | None = None
         self.data_version: int | None = None
+        self.playbook = None  # playbooks.Playbook, loaded after the first frame
         self._watch = watch
 
     # -- start and stop -----------------------------------------------------------------------
@@ -66,6 +67,7 @@ class StewardApp(App):
             self.show_error("A key in [keys] was not applied", problem, "Fix it and restart.")
         # after the first frame: the home screen's first page has the CPU to itself until then
         self.call_after_refresh(self.watch_replica if self._watch else self.read_freshness)
+        self.call_after_refresh(self.load_playbooks)
         self.set_interval(30, self.refresh_status)
 
     def on_unmount(self) -> None:
@@ -108,6 +110,26 @@ class StewardApp(App):
             self.post_message(FreshnessChanged(self.pool.get().freshness()))
         except ReplicaError as exc:
             self.post_message(FreshnessChanged({"error": str(exc)}))
+
+    @work(thread=True, group="playbooks", exit_on_error=False, name="load playbooks")
+    def load_playbooks(self) -> None:
+        """The shipped playbooks and the user's; a broken user file is refused whole, named in
+        a modal, and the last good set stays in force."""
+        from playbooks import load_playbooks
+        from store.paths import data_dir
+        from store.rights import LAST_GOOD
+
+        playbook, problem = load_playbooks(last_good=data_dir() / LAST_GOOD)
+        self.call_from_thread(self._playbooks_loaded, playbook, problem)
+
+    def _playbooks_loaded(self, playbook, problem: str | None) -> None:
+        self.playbook = playbook
+        if problem:
+            self.show_error(
+                "A playbook was refused; the last good set is in force",
+                problem,
+                "Fix the file, check it with `steward playbooks check`, then restart steward.",
+            )
 
     def on_freshness_changed(self, message: FreshnessChanged) -> None:
         self.freshness = message.freshness

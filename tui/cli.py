@@ -16,6 +16,7 @@ import click
 from store import RefError, Replica, ReplicaError, SnapshotError
 from store.errors import ConfigError, SyncError
 from store.identity import Identity
+from store.rights import ActionError  # refused actions: RightsError, PreflightError
 from tui import jsonout
 
 EXIT_FINDINGS = 1
@@ -382,6 +383,9 @@ from tui.cli_sync import config_group, status, sync  # noqa: E402  (commands tha
 cli.add_command(sync)
 cli.add_command(status)
 cli.add_command(config_group)
+from tui.cli_playbooks import playbooks_group; cli.add_command(playbooks_group)  # noqa: E402,E702,I001
+from tui.cli_actions import register_actions; register_actions(cli)  # noqa: E402,E702,I001
+from tui.cli_checklists import checklist_group; cli.add_command(checklist_group)  # noqa: E402,E702,I001
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -394,7 +398,7 @@ def main(argv: list[str] | None = None) -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
-    except (RefError, SnapshotError, ReplicaError, ConfigError, SyncError) as exc:
+    except (RefError, SnapshotError, ReplicaError, ConfigError, SyncError, ActionError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
     except sqlite3.OperationalError as exc:

@@ -1,4 +1,4 @@
-"""A small MLflow tracking-server REST client for the sync engine.
+"""A small MLflow tracking-server REST client for the sync engine and the outbox.
 
 Reads registered models, model versions, experiments and runs from ``/api/2.0/mlflow/`` and
 yields the raw JSON dicts MLflow returns. Facts it relies on (docs in /work/shared/MLFLOW.md):
@@ -12,7 +12,9 @@ yields the raw JSON dicts MLflow returns. Facts it relies on (docs in /work/shar
   retried with exponential backoff; everything else fails at once with a one-line SourceError
   that names the endpoint and says what to do.
 
-Only the standard library and httpx; this module is imported only by the sync.
+Only the standard library and httpx; imported only by the sync and by outbox pushes.
+
+Writes (set/delete alias, set/delete registered-model tag) exist for ``store.outbox``.
 """
 
 from __future__ import annotations
@@ -101,7 +103,7 @@ def _display_url(url: httpx.URL) -> str:
 
 
 class MlflowClient:
-    """Read-only client over an MLflow 3.x tracking server's REST API."""
+    """Client over an MLflow 3.x tracking server's REST API: reads, and the outbox's writes."""
 
     max_pages = 10_000  # per search: a bound on paging however the server answers
     run_batch = RUN_BATCH
@@ -331,6 +333,59 @@ class MlflowClient:
         if version is None or isinstance(version, (dict, list, bool)):
             raise self._error("GET", path, "unexpected response: no model_version.version")
         return str(version)
+
+    # -- writes (store.outbox pushes them) --------------------------------------------------
+    #
+    # They go through _call, so a connect error, a timeout or a 429/502/503/504 is retried like a
+    # read. That is safe only because every one of these writes is idempotent: setting an alias
+    # or a tag to a value twice leaves the registry as setting it once, and deleting an absent
+    # alias or tag answers 200 (MLFLOW.md section 5). A write that timed out may still have
+    # landed; the outbox re-reads upstream before and after writing, so it finds out either way.
+    # Do not add a non-idempotent write (create version, rename) here without turning retries
+    # off for it.
+
+    def set_alias(self, model: str, alias: str, version: str) -> None:
+        """Point ``model@alias`` at ``version`` (creating or moving the alias)."""
+        # MLflow refuses an int version (400): it must be a JSON string.
+        self._call(
+            "POST",
+            "/registered-models/alias",
+            body={"name": model, "alias": alias, "version": str(version)},
+        )
+
+    def delete_alias(self, model: str, alias: str) -> None:
+        """Remove ``model@alias``; an alias that does not exist is not an error."""
+        # DELETE endpoints read only a JSON body; query parameters get a 400.
+        self._call("DELETE", "/registered-models/alias", body={"name": model, "alias": alias})
+
+    def set_model_tag(self, model: str, key: str, value: str) -> None:
+        """Set (or overwrite) a registered-model tag."""
+        self._call(
+            "POST",
+            "/registered-models/set-tag",
+            body={"name": model, "key": key, "value": str(value)},
+        )
+
+    def delete_model_tag(self, model: str, key: str) -> None:
+        """Remove a registered-model tag; a tag that does not exist is not an error."""
+        self._call("DELETE", "/registered-models/delete-tag", body={"name": model, "key": key})
+
+    def get_model_tag(self, model: str, key: str) -> str | None:
+        """The value of one registered-model tag now, or None when it is not set. A model
+        that does not exist is an error (404), not None."""
+        rm = self.get_registered_model(model)
+        if rm is None:
+            raise self._error(
+                "GET",
+                "/registered-models/get",
+                f"HTTP 404 RESOURCE_DOES_NOT_EXIST: registered model {model!r} not found",
+                status=404,
+                error_code="RESOURCE_DOES_NOT_EXIST",
+            )
+        for tag in rm.get("tags") or ():
+            if isinstance(tag, dict) and tag.get("key") == key:
+                return str(tag.get("value", ""))
+        return None
 
     # -- internals -------------------------------------------------------------------------
 
