@@ -189,7 +189,11 @@ def tick(
     who: Identity,
     note: str | None = None,
     client=None,
+    *,
+    done_by_action: bool = False,
 ) -> RunState:
+    """Tick a step. ``done_by_action``: the step is an action that has just been carried out
+    under its own decision right (a handoff's transfer moves the very role the step names)."""
     state = status(conn, playbook, run_id, client)
     run = state.run
     if run.state != "open":
@@ -202,7 +206,7 @@ def tick(
         raise ChecklistError(f"{step_id} was ticked by {found.tick.by} at {found.tick.at}")
     if found.blocked_by:
         raise ChecklistError(f"{step_id} waits for {', '.join(found.blocked_by)} first")
-    if who.user not in found.holders:
+    if who.user not in found.holders and not done_by_action:
         holders = ", ".join(found.holders) or "nobody here (check the playbook's roles)"
         raise ChecklistError(
             f"{who.user} may not tick {step_id}: it is for the {found.step.role} role: {holders}"
@@ -306,3 +310,11 @@ def _metrics(conn, version: Artifact) -> dict:
 
 def _model_id(artifact: Artifact) -> str:
     return artifact.id if artifact.kind == "model" else (artifact.model_id or artifact.id)
+
+
+def open_run(conn, playbook, kind: str, artifact: Artifact, match: dict) -> RunState | None:
+    """The newest open run of ``kind`` on the artifact whose context holds ``match``."""
+    for run in runs(conn, artifact.id):
+        if run.kind == kind and all(run.context.get(k) == v for k, v in match.items()):
+            return status(conn, playbook, run.id)
+    return None

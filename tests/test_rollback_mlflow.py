@@ -230,11 +230,22 @@ def test_a_handoff_changes_the_owner_tag_upstream_and_keeps_the_old_owner(
                       "--to", "bob", "--yes")  # fmt: skip
     assert refused.exit_code == 1 and "ownership.reassign is for aokafor, mchen" in refused.stderr
 
-    done = steward_json(
-        steward, "--db", db, "--user", "aokafor", "handoff", name, "--type", "primary",
-        "--to", "mchen", "--reason", "parental leave", "--yes",
-    )  # fmt: skip
+    hand = ("--db", db, "--user", "aokafor", "handoff", name, "--type", "primary", "--to",
+            "mchen", "--reason", "parental leave", "--yes")  # fmt: skip
+    first = steward(*hand)  # through the handoff checklist: its steps come first
+    assert first.exit_code == 1 and "nothing was transferred" in first.stderr
+    assert "tick provenance_reviewed, failure_modes_noted, contacts_confirmed" in first.stderr
+    assert upstream_tags(server.url, name)["owner"] != "mei@acme.example"
+    run = steward_json(steward, "--db", db, "checklist", "list")["runs"][0]["id"]
+    for step in ("provenance_reviewed", "failure_modes_noted", "contacts_confirmed"):
+        ticked = steward("--db", db, "--user", "aokafor", "checklist", "tick", run, step,
+                         "--note", "walked mchen through it")  # fmt: skip
+        assert ticked.exit_code == 0, ticked.stderr
+    done = steward_json(steward, *hand)
     assert done["state"] == "applied", done["message"]
+    steps = steward_json(steward, "--db", db, "checklist", "show", run)["steps"]
+    transfer = next(s for s in steps if s["id"] == "transfer")
+    assert transfer["done"] and transfer["by"] == "aokafor"
     assert upstream_tags(server.url, name)["owner"] == "mei@acme.example"
 
     owner = steward_json(steward, "--db", db, "owner", name)

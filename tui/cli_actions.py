@@ -280,20 +280,47 @@ def handoff(
     yes: bool,
     as_json: bool,
 ) -> None:
-    """Hand primary or backup ownership of REF's model to PERSON.
+    """Hand primary or backup ownership of REF's model to PERSON, through the playbook's
+    handoff checklist.
 
-    The old owner's row is ended (ownership history keeps it), the new one starts, the audit
+    The first run starts the checklist (provenance reviewed, failure modes noted, contacts
+    confirmed: tick them with `steward checklist tick`); once they are done, --yes transfers:
+    the old owner's row is ended (ownership history keeps it), the new one starts, the audit
     log records who did it, and for a model from MLflow the owner / backup_owners tag is
     changed upstream through the outbox (queued, exit 3, when MLflow does not answer).
     """
+    from store import checklists
+    from store.handoff import find_person
+
     ctx = _ctx()
     _writable(ctx, "handoff")
+    playbook = load_playbook()
     with ctx.open() as replica:
         report = replica.owners(ref)
         source, kind_of_source = replica.upstream(ref)
-        if not yes:
-            from store.handoff import find_person
+        model = report.owners_from if report.inherited else report.artifact
+        if yes:
+            from store.rights import require
 
+            require(replica.rights(playbook), "ownership.reassign", model, replica.who.user)
+            handle = find_person(replica.conn, to_person)[0]
+            match = {"type": kind, "to": handle}
+            state = checklists.open_run(replica.conn, playbook, "handoff", model, match)
+            if state is None:
+                run = checklists.start(
+                    replica.conn, playbook, "handoff", model, replica.who, match, incident
+                )
+                state = checklists.status(replica.conn, playbook, run.id)
+            transfer = next((s for s in state.steps if s.step.id == "transfer"), None)
+            waiting = transfer.blocked_by if transfer else ()
+            if waiting:
+                run_id = state.run.id[:8]
+                raise _fail(
+                    f"a handoff goes through the {state.run.checklist} checklist (run {run_id}): "
+                    f"tick {', '.join(waiting)} first (`steward checklist tick {run_id} STEP "
+                    "--note ...`), then run this again; nothing was transferred"
+                )
+        if not yes:
             handle, email, name = find_person(replica.conn, to_person)
             current = report.primary if kind == "primary" else report.backup
             names = ", ".join(o.person.handle for o in current) or "nobody"
@@ -319,11 +346,16 @@ def handoff(
                 from_person=from_person,
                 reason=reason,
                 incident=incident,
-                rights=replica.rights(load_playbook()),
+                rights=replica.rights(playbook),
             )
         finally:
             if client is not None:
                 client.close()
+        if transfer is not None and result.state in ("applied", "local", "queued"):
+            checklists.tick(
+                replica.conn, playbook, state.run.id, "transfer", replica.who,
+                note=result.message, done_by_action=True,
+            )  # fmt: skip
     if as_json:
         click.echo(jsonout.dumps(result.to_dict()))
     else:
