@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tui.screenshots import PINNED_NOW, SCENES, drive, load_demo, scene_app
+from tui.screenshots import PINNED_NOW, SCENES, drive, load_demo, scene_app, scene_copy
 
 SIZES = {"80x24": (80, 24), "120x40": (120, 40)}
 
@@ -30,7 +30,7 @@ def scene_db(tmp_path_factory) -> str:
 @pytest.mark.parametrize("scene", SCENES)
 def test_screen(scene, size, scene_db, snap_compare, tmp_path, monkeypatch):
     monkeypatch.setenv("STEWARD_NOW", PINNED_NOW)
-    app = scene_app(scene_db, str(tmp_path))
+    app = scene_app(scene_copy(scene_db, str(tmp_path)), str(tmp_path))
     assert snap_compare(app, run_before=lambda pilot: drive(pilot, SCENES[scene]),
                         terminal_size=SIZES[size])
 

@@ -13,16 +13,17 @@ __all__ = ["settle"]
 NOW = "2026-11-20T09:00:00Z"  # three hours after demo_fixtures.DEMO_LOADED_AT
 
 
-def app_on(db, monkeypatch, *, config: str | None = None, tmp_path=None, watch=False, **kw):
-    """The app as `steward` builds it, on ``db``, with the clock pinned to NOW."""
+def app_on(db, monkeypatch, *, config: str | None = None, tmp_path=None, watch=False,
+           now: str = NOW, user: str = "oncall-tester", **kw):  # fmt: skip
+    """The app as `steward` builds it, on ``db``, as ``user``, with the clock pinned."""
     from tui.launch import make_app
 
-    monkeypatch.setenv("STEWARD_NOW", NOW)
+    monkeypatch.setenv("STEWARD_NOW", now)
     config_path = None
     if config is not None:
         config_path = tmp_path / "config.toml"
         config_path.write_text(config, encoding="utf-8")
-    return make_app(str(db), user="oncall-tester", config_path=config_path, watch=watch, **kw)
+    return make_app(str(db), user=user, config_path=config_path, watch=watch, **kw)
 
 
 async def until(pilot, condition, timeout: float = 5.0) -> float:

@@ -15,7 +15,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from tui.data import ReplicaPool
 from tui.messages import FreshnessChanged, ReplicaChanged
-from tui.palette import ArtifactCommands, ScreenCommands
+from tui.palette import ArtifactCommands, ChecklistCommands, ScreenCommands
 from tui.settings import Settings
 
 WATCH_SECONDS = 0.5  # how often PRAGMA data_version is read; a change shows within 2 s
@@ -24,7 +24,7 @@ WATCH_SECONDS = 0.5  # how often PRAGMA data_version is read; a change shows wit
 class StewardApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "steward"
-    COMMANDS = {ArtifactCommands, ScreenCommands}
+    COMMANDS = {ArtifactCommands, ChecklistCommands, ScreenCommands}
     COMMAND_PALETTE_BINDING = "ctrl+p"
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [

@@ -16,10 +16,14 @@ def binding_ids() -> dict[str, Binding]:
     from tui.app import StewardApp
     from tui.screens.artifact import ArtifactScreen
     from tui.screens.base import PanedScreen
+    from tui.screens.checklist import ChecklistScreen
+    from tui.screens.choose import ChooseModal
+    from tui.screens.confirm import ConfirmModal
     from tui.screens.error import ErrorModal
     from tui.screens.help import HelpScreen
     from tui.screens.home import HomeScreen
     from tui.screens.hotspots import HotspotsScreen
+    from tui.screens.note import NoteModal
     from tui.screens.search import SearchScreen
     from tui.widgets.rows_table import RowsTable
 
@@ -33,6 +37,10 @@ def binding_ids() -> dict[str, Binding]:
         HotspotsScreen,
         HelpScreen,
         ErrorModal,
+        ChecklistScreen,
+        NoteModal,
+        ConfirmModal,
+        ChooseModal,
         RowsTable,
     ):
         for binding in owner.BINDINGS:

@@ -1,4 +1,5 @@
-"""Command palette providers (`:` or ctrl+p): jump to any artifact, go to any screen."""
+"""Command palette providers (`:` or ctrl+p): jump to any artifact, go to any screen, resume or
+start a checklist."""
 
 from __future__ import annotations
 
@@ -50,6 +51,54 @@ class ScreenCommands(Provider):
             commands.append(("Sync now", app.action_sync, "refresh from configured sources"))
         commands.append(("Quit", app.exit, "leave steward"))
         return commands
+
+    async def discover(self) -> Hits:
+        for name, action, help_text in self._commands():
+            yield DiscoveryHit(name, action, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, action, help_text in self._commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), action, help=help_text)
+
+
+class ChecklistCommands(Provider):
+    """Open checklist runs to resume; on an artifact's screen, the playbook's checklists to start
+    on it (not under --read-only)."""
+
+    async def startup(self) -> None:
+        from tui.checklist_ops import open_runs
+
+        app = self.app
+        self.runs: list = []
+        if app.playbook is None:
+            return
+        try:
+            self.runs = await asyncio.to_thread(lambda: open_runs(app.pool.get(), app.playbook))
+        except Exception:  # the palette stays quiet; the status bar already says what is wrong
+            return
+
+    def _commands(self):
+        app, out = self.app, []
+        for r in self.runs:
+            name = f"Resume checklist: {r.what} · {r.label} {r.progress}"
+            help_text = f"started by {r.run.started_by} at {r.run.started_at}"
+            out.append((name, partial(self._resume, r.run.id), help_text))
+        screen = self.screen
+        detail = getattr(screen, "detail", None)
+        starts = hasattr(screen, "start_checklist") and detail is not None
+        if starts and app.playbook is not None and not app.settings.read_only:
+            for c in app.playbook.checklists.values():
+                name = f"Start checklist: {c.title} on {detail.artifact.label}"
+                out.append((name, partial(screen.start_checklist, c.id), c.description))
+        return out
+
+    def _resume(self, run_id: str) -> None:
+        from tui.screens.checklist import ChecklistScreen
+
+        self.app.push_screen(ChecklistScreen(run_id))
 
     async def discover(self) -> Hits:
         for name, action, help_text in self._commands():

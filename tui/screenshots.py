@@ -24,7 +24,8 @@ SHOTS = {
     "check.svg": ["check"],
 }
 OPEN_FRAUD = ["slash", *"fraud-scorer@production", "enter"]
-# name -> keys pressed on the app, waiting for its queries after each one
+# name -> keys pressed on the app, waiting for its queries after each one; each scene runs on
+# its own copy of the demo replica (a scene that starts a checklist must not show in the next)
 SCENES = {
     "home": [],
     "search": ["slash", *"okafor"],
@@ -37,6 +38,9 @@ SCENES = {
     "hotspots-bus-factor": ["h", "3"],
     "help": ["question_mark"],
     "palette": ["colon", *"fraud"],
+    "rollback-target": [*OPEN_FRAUD, "R"],
+    "checklist-rollback": [*OPEN_FRAUD, "R", "enter"],
+    "checklist-diff": [*OPEN_FRAUD, "R", "enter", "d"],
 }
 APP_CONFIG = 'environment = "prod"\n'
 
@@ -93,6 +97,15 @@ def scene_app(db: str, config_dir: str, **kwargs):
     return make_app(db, user="oncall", config_path=str(config), watch=False, **kwargs)
 
 
+def scene_copy(db: str, work: str) -> str:
+    """A private copy of the replica for one scene."""
+    import shutil
+
+    copy = str(Path(work) / "scene.db")
+    shutil.copyfile(db, copy)
+    return copy
+
+
 def load_demo(db: str) -> None:
     from rich.console import Console
 
@@ -135,7 +148,7 @@ def main(out_dir: str = "screenshots") -> None:
 
 
 async def _shoot(db: str, work: str, keys: list[str], path: Path) -> None:
-    app = scene_app(db, work)
+    app = scene_app(scene_copy(db, work), work)
     async with app.run_test(size=(80, 24)) as pilot:
         await drive(pilot, keys)
         app.save_screenshot(filename=path.name, path=str(path.parent))

@@ -1,15 +1,16 @@
 """Artifact detail: who answers for it, where it came from, its versions and alias moves, what
 changed, governance findings and incidents.
 
-One thread worker reads everything (``gather``) and posts it back in one message, so the event
-loop never touches SQLite; a replica change reads it all again and each pane keeps its place.
+One thread worker reads everything (``tui.detail_data.gather``) and posts it back in one message,
+so the event loop never touches SQLite; a replica change reads it all again and each pane keeps
+its place.
 """
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass, replace
 
+from rich.console import Group
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -21,7 +22,9 @@ from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from store.errors import RefError
 from tui import render_detail as rd
+from tui.detail_data import Detail, gather, open_runs_of
 from tui.messages import ReplicaChanged
+from tui.screens.artifact_checklists import StartsChecklists, runs_line
 from tui.screens.base import PanedScreen
 from tui.widgets.provenance import ProvenanceTree
 from tui.widgets.rows_table import Column, RowsTable
@@ -35,81 +38,7 @@ PANES = {  # pane id -> the widget that takes focus when it is shown
 }
 
 
-@dataclass(frozen=True)
-class Detail:
-    artifact: object  # store.models.Artifact
-    model: object | None  # the model it belongs to (itself for a model)
-    owners: object  # OwnerReport
-    lineage: object  # Lineage
-    versions: list | None  # None: not a model, version or deployment
-    spans: list  # alias positions of its model
-    serving: object | None  # the version it is about: itself, or what a deployment serves
-    served_diff: object | None
-    served_note: str
-    prev_diff: object | None
-    prev_note: str
-    findings: list
-
-
-def gather(replica, ref: str, stale_after) -> Detail:
-    """Everything the screen shows, read on the worker's thread. Raises RefError for an unknown
-    REF; parts that do not apply to this kind become text."""
-    a = replica.resolve(ref)
-    model = a if a.kind == "model" else None
-    if a.model_id and model is None:
-        with contextlib.suppress(RefError):
-            model = replica.resolve(a.model_id)
-    lineage = replica.lineage(a, "both", 10)
-    versions, spans = None, []
-    if a.kind in ("model", "model_version", "deployment"):
-        with contextlib.suppress(RefError):
-            versions = replica.versions(a)
-        with contextlib.suppress(RefError):
-            spans = replica.history(model or a)[2]
-    serving = a if a.kind == "model_version" else None
-    if a.kind == "deployment":
-        serving = _served_by(a, lineage, versions or [])
-    changes = (None, "", None, "")
-    if a.kind in ("model_version", "deployment"):
-        changes = _changes(replica, a, serving, versions or [])
-    owners, findings = replica.owners(a), replica.findings_for(a, stale_after)
-    return Detail(a, model, owners, lineage, versions, spans, serving, *changes, findings)
-
-
-def _served_by(deployment, lineage, versions):
-    """The version its alias points at now, else the one its ``serves`` edge names."""
-    found = next((r.version for r in versions if deployment.alias in r.aliases), None)
-    if found is None:
-        edges = [e for e in lineage.edges if e.downstream == deployment.id]
-        served = {e.upstream for e in edges if e.relation == "serves"}
-        found = next((n.artifact for n in lineage.nodes if n.artifact.id in served), None)
-    return found
-
-
-def _changes(replica, a, serving, versions) -> tuple:
-    """(diff against what served before, or None and why not; the same against version - 1)."""
-    served, served_note = None, ""
-    try:
-        served = replica.diff(a)
-    except RefError as exc:
-        served_note = str(exc)
-    if serving is None:
-        return served, served_note, None, f"{a.label} serves no version the replica knows."
-    n = int(serving.version) - 1 if (serving.version or "").isdigit() else None
-    prev = next((r.version for r in versions if r.version.version == str(n)), None)
-    if prev is None:
-        why = {0: f"{serving.label} is the first version.", None: "It has no version number."}
-        return served, served_note, None, why.get(n, f"v{n} is not in the replica.")
-    if served is not None and served.before.id == prev.id:
-        return served, served_note, None, f"v{n} is the version that served before (above)."
-    try:
-        diff = replica.diff(serving, prev)
-    except RefError as exc:
-        return served, served_note, None, str(exc)
-    return served, served_note, replace(diff, why_before="the previous version number"), ""
-
-
-class ArtifactScreen(PanedScreen):
+class ArtifactScreen(StartsChecklists, PanedScreen):
     """One artifact: its owners, provenance, versions, changes, findings and incidents."""
 
     HELP = (
@@ -122,7 +51,9 @@ class ArtifactScreen(PanedScreen):
         "diff against the version that served before and against the previous version number. "
         "4 Governance - findings about it (and, for a deployment, its version and model); enter "
         "opens the artifact a finding is about. 5 Incidents - none yet. tab and shift+tab move "
-        "between panes, 1-5 jump to one, escape goes back."
+        "between panes, 1-5 jump to one, escape goes back. R starts a rollback checklist (choose "
+        "the target; the version that served before comes first), c starts any playbook "
+        "checklist, o resumes an open one (the header shows it)."
     )
     PANES = PANES
     BINDINGS = [
@@ -136,6 +67,9 @@ class ArtifactScreen(PanedScreen):
         Binding("5", "pane('incidents')", "Incidents", show=False, id="artifact.incidents"),
         Binding("a", "other_list", "Versions/aliases", id="artifact.alias_history"),
         Binding("enter", "open", "Open", show=False, id="artifact.open"),
+        Binding("R", "rollback", "Rollback", id="artifact.rollback"),
+        Binding("c", "checklist", "Checklist", show=False, id="artifact.checklist"),
+        Binding("o", "open_runs", "Open runs", id="artifact.open_runs"),
     ]
 
     @dataclass
@@ -185,7 +119,9 @@ class ArtifactScreen(PanedScreen):
     @work(thread=True, exclusive=True, group="artifact", exit_on_error=False, name="load artifact")
     def load(self, seq: int) -> None:
         try:
-            detail = gather(self.app.pool.get(), self.artifact_id, self.app.settings.stale_after)
+            replica = self.app.pool.get()
+            detail = gather(replica, self.artifact_id, self.app.settings.stale_after)
+            detail = replace(detail, runs=open_runs_of(replica, self.app.playbook, detail.artifact))
         except Exception as exc:
             self.post_message(self.Loaded(seq, None, str(exc), isinstance(exc, RefError)))
             raise  # the app says what went wrong (one place for worker failures)
@@ -202,7 +138,10 @@ class ArtifactScreen(PanedScreen):
             self._show_failure(message)
             return
         d = self.detail = message.detail
-        self.query_one("#artifact-header", Static).update(rd.header(d))
+        header = rd.header(d)
+        self.query_one("#artifact-header", Static).update(
+            Group(header, runs_line(d.runs)) if d.runs else header
+        )
         self.query_one(ProvenanceTree).show(d.lineage)
         self._fill_versions(d)
         self.query_one("#artifact-diff", Static).update(rd.changes(d))
@@ -258,7 +197,17 @@ class ArtifactScreen(PanedScreen):
         other = self.query_one("#artifact-history") if versions.has_focus else versions
         other.focus()
 
+    def on_screen_resume(self) -> None:
+        super().on_screen_resume()
+        if self.detail is not None:  # back from a checklist: its progress, its open runs
+            self.reload()
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("rollback", "checklist"):  # --read-only hides every write
+            writable = not self.app.settings.read_only and self.detail is not None
+            return writable and (action == "checklist" or self.can_roll_back())
+        if action == "open_runs":
+            return bool(self.detail and self.detail.runs)
         if action == "other_list":
             try:
                 shown = self.query_one(TabbedContent).active == "versions"
