@@ -21,9 +21,9 @@ EXECUTE = "execute"  # the rollback checklist's step that moves the alias
 # Steps ticked by the action they name, never by hand: ticking one would record it undone.
 BY_ACTION = {
     ("rollback", EXECUTE): "execute is ticked by carrying out the rollback (enter on it)",
-    ("handoff", "transfer"): "transfer is ticked by the handoff itself: "
-    "`steward handoff REF --type primary|backup --to PERSON --yes`",
+    ("handoff", "transfer"): "transfer is ticked by carrying out the handoff (enter on it)",
 }
+TRANSFER = "transfer"  # the handoff checklist's step that hands the model over
 
 
 @dataclass(frozen=True)
@@ -221,6 +221,75 @@ def execute_rollback(replica, playbook, run_id: str, plan, sources):
     if result.state in ("applied", "queued"):
         try:
             checklists.tick(replica.conn, playbook, run_id, EXECUTE, replica.who, result.message)
+        except checklists.ChecklistError as exc:
+            problem = str(exc)
+    return result, problem
+
+
+# -- the handoff's transfer step ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HandoffPlan:
+    model: object  # the model whose ownership is handed over
+    type: str  # primary or backup
+    current: tuple[str, ...]  # who holds that ownership now
+    to: str  # the new owner's handle
+    to_name: str
+
+
+def prepare_handoff(replica, playbook, run_id: str, kind: str | None, to: str | None):
+    """The refusals known before confirming: the step (done, waiting), decision rights
+    (ownership.reassign), then the new owner. ``kind``/``to`` default to the run's context.
+    Returns a HandoffPlan, or None when the type or the person is still to be asked for."""
+    from store.handoff import find_person
+
+    state = checklists.status(replica.conn, playbook, run_id)
+    step = next(s for s in state.steps if s.step.id == TRANSFER)
+    if step.tick is not None:
+        raise checklists.ChecklistError(
+            f"{TRANSFER} was ticked by {step.tick.by} at {step.tick.at}"
+        )
+    if step.blocked_by:
+        raise checklists.ChecklistError(f"{TRANSFER} waits for {', '.join(step.blocked_by)} first")
+    report = replica.owners(state.run.artifact_id)
+    model = report.owners_from if report.inherited else report.artifact
+    require(replica.rights(playbook), "ownership.reassign", model, replica.who.user)
+    kind = kind or state.run.context.get("type")
+    to = to or state.run.context.get("to")
+    if kind not in ("primary", "backup") or not to:
+        return None
+    handle, _, name = find_person(replica.conn, to)  # RefError with close matches
+    current = report.primary if kind == "primary" else report.backup
+    return HandoffPlan(model, kind, tuple(o.person.handle for o in current), handle, name or handle)
+
+
+def execute_handoff(replica, playbook, run_id: str, plan: HandoffPlan, keys, sources):
+    """Hand over as confirmed, then tick ``transfer`` with the outcome (applied, local or
+    queued). Returns (HandoffResult, why the tick failed or "")."""
+    from store.sources.mlflow import SourceError
+    from store.upstream import client_for
+
+    rights = replica.rights(playbook)
+    source, kind = replica.upstream(plan.model)
+    client = None
+    if kind == "mlflow":
+        url = next((s.url for s in sources if s.name == source and s.kind == "mlflow"), None)
+        try:
+            client = client_for(replica, source, url)
+        except SourceError as exc:
+            raise ActionError(f"{exc}; nothing was written") from None
+    try:
+        result = replica.handoff(plan.model, plan.type, plan.to, client, keys=keys,
+                                 rights=rights)  # fmt: skip
+    finally:
+        if client is not None:
+            client.close()
+    problem = ""
+    if result.state in ("applied", "local", "queued"):
+        try:
+            checklists.tick(replica.conn, playbook, run_id, TRANSFER, replica.who,
+                            note=result.message, done_by_action=True)  # fmt: skip
         except checklists.ChecklistError as exc:
             problem = str(exc)
     return result, problem

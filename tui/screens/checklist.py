@@ -19,11 +19,13 @@ from textual.message import Message
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from store.checklists import ChecklistError
+from store.errors import RefError
 from store.rights import ActionError, RightsError
 from tui import checklist_ops as ops
 from tui import render_checklist as rc
 from tui.messages import ReplicaChanged
 from tui.screens.base import PanedScreen
+from tui.screens.choose import ChooseModal
 from tui.screens.confirm import ConfirmModal
 from tui.screens.note import NoteModal
 from tui.widgets.rows_table import RowsTable
@@ -31,6 +33,11 @@ from tui.widgets.rows_table import RowsTable
 QUEUED_HINT = (
     "Nothing has changed upstream yet. The rollback is in the outbox and is applied when MLflow "
     "answers: `steward outbox retry` (or `steward outbox` to see it)."
+)
+
+HANDOFF_QUEUED_HINT = (
+    "Nothing has changed upstream yet. The owner tag change is in the outbox and is applied "
+    "when MLflow answers: `steward outbox retry` (or `steward outbox` to see it)."
 )
 
 
@@ -45,8 +52,9 @@ class ChecklistScreen(PanedScreen):
         "need evidence ask for a note. For a rollback, d shows the preflight checks and what "
         "changes from the serving version to the target, and the execute step moves the alias "
         "after you type the model name: it is applied, or queued when MLflow is unreachable "
-        "(the header then says QUEUED). r re-evaluates the checks; esc goes back. Another "
-        "responder's ticks appear here within a couple of seconds."
+        "(the header then says QUEUED). A handoff's transfer step hands the model over (asking "
+        "primary or backup and to whom, then the model name typed). r re-evaluates the checks; "
+        "esc goes back. Another responder's ticks appear here within a couple of seconds."
     )
     PANES = {"steps": "#checklist-steps", "diff": "#checklist-diff"}
     BINDINGS = [
@@ -75,6 +83,19 @@ class ChecklistScreen(PanedScreen):
 
     @dataclass
     class Executed(Message):
+        result: object
+        tick_problem: str
+
+    @dataclass
+    class HandoffAsk(Message):
+        pass
+
+    @dataclass
+    class HandoffPrepared(Message):
+        plan: object
+
+    @dataclass
+    class HandedOff(Message):
         result: object
         tick_problem: str
 
@@ -192,6 +213,9 @@ class ChecklistScreen(PanedScreen):
             else:
                 self.prepare()
             return
+        if run.kind == "handoff" and s.step.id == ops.TRANSFER:
+            self.prepare_handoff(None, None)  # rights first, then whom (if the run lacks it)
+            return
         if s.step.note_required and ops.refusal(s, user) is None:
             prompt = f"{s.step.text}\nWhat did you check? The note is kept in the audit log."
             self.app.push_screen(NoteModal(f"Tick {s.step.id}", prompt),
@@ -277,3 +301,82 @@ class ChecklistScreen(PanedScreen):
             self.app.show_error("The rollback failed", result.message)
         if problem:
             self.notify(f"execute was not ticked: {problem}", severity="warning", timeout=10)
+
+    # -- the handoff's transfer step ----------------------------------------------------------
+
+    @work(thread=True, group="checklist-write", exit_on_error=False,
+          name="prepare handoff")  # fmt: skip
+    def prepare_handoff(self, kind: str | None, to: str | None) -> None:
+        try:
+            plan = ops.prepare_handoff(self.app.pool.get(), self.app.playbook, self.run_id,
+                                       kind, to)  # fmt: skip
+        except ChecklistError as exc:
+            self.post_message(self.Refused("Not now", str(exc)))
+            return
+        except RightsError as exc:
+            hint = "Ask one of them to hand it over; nothing was written."
+            self.post_message(self.Refused("You may not hand this model over", str(exc), True,
+                                           hint))  # fmt: skip
+            return
+        except (ActionError, RefError) as exc:
+            self.post_message(self.Refused("Not handed over; nothing was written", str(exc),
+                                           True))  # fmt: skip
+            return
+        self.post_message(self.HandoffPrepared(plan) if plan else self.HandoffAsk())
+
+    def on_checklist_screen_handoff_ask(self, message: HandoffAsk) -> None:
+        options = [("primary", "primary owner"), ("backup", "backup owner")]
+
+        def chosen(kind: str | None) -> None:
+            if not kind:
+                return
+            prompt = f"Who becomes the {kind} owner? A handle or an email."
+            modal = NoteModal("Hand over to", prompt, "handle or email",
+                              "enter continue · esc cancel")  # fmt: skip
+            self.app.push_screen(modal, lambda to: to and self.prepare_handoff(kind, to))
+
+        self.app.push_screen(ChooseModal("Hand over which ownership?", options), chosen)
+
+    def on_checklist_screen_handoff_prepared(self, message: HandoffPrepared) -> None:
+        plan = message.plan
+        current = ", ".join(plan.current) or "nobody"
+        what = (f"Hand {plan.type} ownership of {plan.model.name} from {current} to "
+                f"{plan.to}.")  # fmt: skip
+        detail = (f"{plan.to} ({plan.to_name}) becomes {plan.type} owner; ownership history "
+                  "keeps the old row. A model from MLflow gets its owner tag changed too, "
+                  "or queued if MLflow does not answer.")  # fmt: skip
+        modal = ConfirmModal(what, plan.model.name, detail, action="Hand over")
+        self.app.push_screen(modal, lambda ok: ok and self.execute_handoff(plan))
+
+    @work(thread=True, group="checklist-write", exit_on_error=False,
+          name="hand over")  # fmt: skip
+    def execute_handoff(self, plan) -> None:
+        from store.config import load_config
+
+        try:
+            keys = load_config(self.app.settings.config_path).tags
+            result, problem = ops.execute_handoff(
+                self.app.pool.get(), self.app.playbook, self.run_id, plan, keys,
+                self.app.settings.sources,
+            )  # fmt: skip
+        except (ActionError, RefError) as exc:
+            self.post_message(self.Refused("Not handed over; nothing was written", str(exc),
+                                           True))  # fmt: skip
+            return
+        self.post_message(self.HandedOff(result, problem))
+        self.reload()
+
+    def on_checklist_screen_handed_off(self, message: HandedOff) -> None:
+        result, problem = message.result, message.tick_problem
+        if result.state in ("applied", "local"):
+            self.notify(result.message, title="Handed over", timeout=10)
+        elif result.state == "queued":
+            self.app.show_error("QUEUED, not applied: MLflow is unreachable", result.message,
+                                HANDOFF_QUEUED_HINT)  # fmt: skip
+        elif result.state == "conflict":
+            self.app.show_error("Not handed over: the owner tag changed upstream",
+                                result.message)  # fmt: skip
+        else:
+            self.app.show_error("The handoff failed", result.message)
+        if problem:
+            self.notify(f"transfer was not ticked: {problem}", severity="warning", timeout=10)

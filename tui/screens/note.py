@@ -13,16 +13,18 @@ from textual.widgets import Input, Label, Static
 class NoteModal(ModalScreen[str | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="note.cancel")]
 
-    def __init__(self, title: str, prompt: str):
+    def __init__(self, title: str, prompt: str, placeholder: str = "", keys: str = ""):
         super().__init__()
         self.title_text, self.prompt = title, prompt
+        self.placeholder = placeholder or "what you checked, what you saw"
+        self.keys = keys or "enter save and tick · esc cancel"
 
     def compose(self) -> ComposeResult:
         with Vertical(id="note-box", classes="modal-box"):
             yield Label(self.title_text, id="note-title", classes="modal-title")
             yield Static(self.prompt, id="note-prompt", markup=False)
-            yield Input(placeholder="what you checked, what you saw", id="note-input")
-            yield Label("enter save and tick · esc cancel", classes="modal-keys")
+            yield Input(placeholder=self.placeholder, id="note-input")
+            yield Label(self.keys, classes="modal-keys")
 
     def on_mount(self) -> None:
         field = self.query_one(Input)
@@ -35,7 +37,7 @@ class NoteModal(ModalScreen[str | None]):
         if note:
             self.dismiss(note)
         else:
-            self.notify("This step needs a note: say what you checked.", severity="warning")
+            self.notify("This needs an answer: type it, or esc to cancel.", severity="warning")
 
     def action_cancel(self) -> None:
         self.dismiss(None)
