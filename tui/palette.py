@@ -36,7 +36,25 @@ class ArtifactCommands(Provider):
             )
 
 
-class ScreenCommands(Provider):
+class ListedCommands(Provider):
+    """A provider over a short list of (name, action, help) built by ``_commands()``."""
+
+    def _commands(self) -> list:
+        return []
+
+    async def discover(self) -> Hits:
+        for name, action, help_text in self._commands():
+            yield DiscoveryHit(name, action, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, action, help_text in self._commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), action, help=help_text)
+
+
+class ScreenCommands(ListedCommands):
     """The app's screens and actions."""
 
     def _commands(self):
@@ -52,19 +70,8 @@ class ScreenCommands(Provider):
         commands.append(("Quit", app.exit, "leave steward"))
         return commands
 
-    async def discover(self) -> Hits:
-        for name, action, help_text in self._commands():
-            yield DiscoveryHit(name, action, help=help_text)
 
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for name, action, help_text in self._commands():
-            score = matcher.match(name)
-            if score > 0:
-                yield Hit(score, matcher.highlight(name), action, help=help_text)
-
-
-class ChecklistCommands(Provider):
+class ChecklistCommands(ListedCommands):
     """Open checklist runs to resume; on an artifact's screen, the playbook's checklists to start
     on it (not under --read-only)."""
 
@@ -99,14 +106,3 @@ class ChecklistCommands(Provider):
         from tui.screens.checklist import ChecklistScreen
 
         self.app.push_screen(ChecklistScreen(run_id))
-
-    async def discover(self) -> Hits:
-        for name, action, help_text in self._commands():
-            yield DiscoveryHit(name, action, help=help_text)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for name, action, help_text in self._commands():
-            score = matcher.match(name)
-            if score > 0:
-                yield Hit(score, matcher.highlight(name), action, help=help_text)
