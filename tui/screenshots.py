@@ -69,8 +69,9 @@ async def drive(pilot, keys: list[str]) -> None:
 async def settle(pilot, rounds: int = 6) -> None:
     """Wait until every query the app started has finished and its answer is on screen. The
     replica watcher runs forever and is not waited for; a query that failed has been handed
-    to the app's error handler (a modal or a notification), which is what a test looks at."""
-    from textual.worker import WorkerFailed
+    to the app's error handler (a modal or a notification), which is what a test looks at, and
+    one that was cancelled was replaced by a newer one, which is waited for next."""
+    from textual.worker import WorkerCancelled, WorkerFailed
 
     app = pilot.app
     for _ in range(40):  # the status bar's first reading starts after the first frame
@@ -81,7 +82,8 @@ async def settle(pilot, rounds: int = 6) -> None:
         busy = [w for w in app.workers if w.group != "watch" and not w.is_finished]
         if not busy:
             break
-        with contextlib.suppress(WorkerFailed):
+        # failed: the app's handler reports it; cancelled: a newer exclusive worker replaced it
+        with contextlib.suppress(WorkerFailed, WorkerCancelled):
             await app.workers.wait_for_complete(busy)
         await pilot.pause()
     await pilot.pause()
