@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import tempfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -192,17 +191,11 @@ def _drop_none(doc: dict) -> dict:
 
 def write_last_good(playbook: Playbook, path: str | Path) -> None:
     """Write atomically (temp file + rename): a crash never leaves half a set."""
+    from store.files import write_atomic
+
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(to_document(playbook), indent=1, ensure_ascii=False) + "\n"
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, json.dumps(to_document(playbook), indent=1, ensure_ascii=False) + "\n")
 
 
 def read_last_good(path: str | Path) -> Playbook | None:

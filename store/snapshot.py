@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import gc
 import json
-import os
 import sqlite3
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -429,17 +427,6 @@ def dumps(doc: dict) -> str:
 
 def write_snapshot(doc: dict, path: str | Path) -> int:
     """Write atomically (temp file + rename): a crash never leaves half a snapshot."""
-    path = Path(path)
-    text = dumps(doc)
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
-    except OSError as exc:
-        raise OSError(exc.errno, f"cannot write there ({exc.strerror})", str(path)) from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return len(text.encode())
+    from store.files import write_atomic
+
+    return write_atomic(path, dumps(doc))
