@@ -12,7 +12,16 @@ from dataclasses import replace
 from pathlib import Path
 
 from playbooks.errors import PlaybookError
-from playbooks.model import CHECKLIST_KINDS, Checklist, Escalation, Playbook, Role
+from playbooks.model import (
+    CHECKLIST_KINDS,
+    Checklist,
+    Escalation,
+    IncidentRole,
+    Playbook,
+    Role,
+    Scenario,
+    Severity,
+)
 from playbooks.parse import Part, parse_file
 
 DEFAULTS = Path(__file__).parent / "defaults"
@@ -108,8 +117,14 @@ def merge(parts: list[Part]) -> Playbook:
     list_from: dict[str, str] = {}
     chains: dict[tuple, tuple[str, str, Escalation]] = {}
     replaced: dict[str, tuple[str, str, str]] = {}  # kind -> (file, key, the kind it became)
+    severities: dict[str, Severity] = {}
+    incident_roles: dict[str, IncidentRole] = {}
+    scenarios: dict[str, tuple[str, Scenario]] = {}
     for part in parts:
         roles.update(part.roles)
+        severities.update(part.severities)
+        incident_roles.update((k, (part.file, v)) for k, v in part.incident_roles.items())
+        scenarios.update((k, (part.file, v)) for k, v in part.scenarios.items())
         for list_id, checklist in part.checklists.items():
             old = checklists.get(list_id)
             if old is not None and old.kind != checklist.kind:
@@ -130,7 +145,53 @@ def merge(parts: list[Part]) -> Playbook:
     if (None, None) not in chains:
         raise PlaybookError(last, "escalation", "no default chain (one without team or risk_tier)")
     escalation = tuple(chain for _, _, chain in chains.values())
-    return Playbook(roles, checklists, escalation, tuple(part.file for part in parts))
+    _incident_references(last, roles, checklists, severities, incident_roles, scenarios)
+    return Playbook(
+        roles,
+        checklists,
+        escalation,
+        tuple(part.file for part in parts),
+        dict(sorted(severities.items(), key=lambda kv: kv[1].rank)),
+        {k: v for k, (_, v) in incident_roles.items()},
+        {k: v for k, (_, v) in scenarios.items()},
+    )
+
+
+def _incident_references(last, roles, checklists, severities, incident_roles, scenarios) -> None:
+    if not severities:
+        raise PlaybookError(last, "severities", "no severity levels ([severities.SEV1] ...)")
+    ranks: dict[int, str] = {}
+    for sev in severities.values():
+        if sev.rank in ranks:
+            raise PlaybookError(
+                last, f"severities.{sev.id}.rank", f"{sev.rank} is also {ranks[sev.rank]}'s rank"
+            )
+        ranks[sev.rank] = sev.id
+    if "commander" not in incident_roles:
+        raise PlaybookError(last, "incident_roles", "no commander ([incident_roles.commander])")
+    known = ", ".join(sorted(roles))
+    for role_id, (file, seat) in incident_roles.items():
+        if seat.role is not None and seat.role not in roles:
+            raise PlaybookError(
+                file,
+                f"incident_roles.{role_id}.role",
+                f"{seat.role!r} is not a role any playbook defines (roles: {known})",
+            )
+    kinds = {c.kind for c in checklists.values()}
+    for scenario_id, (file, scenario) in scenarios.items():
+        if scenario.severity not in severities:
+            raise PlaybookError(
+                file,
+                f"scenarios.{scenario_id}.severity",
+                f"{scenario.severity!r} is not a severity (severities: {', '.join(severities)})",
+            )
+        ref = scenario.checklist
+        if ref is not None and ref not in checklists and ref not in kinds:
+            raise PlaybookError(
+                file,
+                f"scenarios.{scenario_id}.checklist",
+                f"{ref!r} names no checklist id or kind (checklists: {', '.join(sorted(checklists))})",
+            )
 
 
 def _references(roles, checklists, list_from, chains) -> None:
@@ -173,8 +234,18 @@ def to_document(playbook: Playbook) -> dict:
         chain = [_drop_none({"after": f"{lv.after_minutes}m", "role": lv.role,
                              "people": list(lv.people)}) for lv in e.chain]  # fmt: skip
         escalation.append(_drop_none({"team": e.team, "risk_tier": e.risk_tier, "chain": chain}))
+    severities = {s.id: {"name": s.name, "description": s.description, "rank": s.rank}
+                  for s in playbook.severities.values()}  # fmt: skip
+    seats = {r.id: _drop_none({"name": r.name, "description": r.description, "role": r.role})
+             for r in playbook.incident_roles.values()}  # fmt: skip
+    scenarios = {
+        s.id: _drop_none({"title": s.title, "description": s.description, "severity": s.severity,
+                          "artifact": s.artifact, "checklist": s.checklist})
+        for s in playbook.scenarios.values()
+    }  # fmt: skip
     return {"format": LAST_GOOD_FORMAT, "version": 1, "sources": list(playbook.sources),
-            "roles": roles, "checklists": checklists, "escalation": escalation}  # fmt: skip
+            "roles": roles, "checklists": checklists, "escalation": escalation,
+            "severities": severities, "incident_roles": seats, "scenarios": scenarios}  # fmt: skip
 
 
 def _step_doc(step) -> dict:

@@ -24,8 +24,12 @@ __all__ = [
     "Escalation",
     "EscalationLevel",
     "Facts",
+    "IncidentRole",
     "Playbook",
     "PlaybookError",
+    "STAGES",
+    "Scenario",
+    "Severity",
     "Role",
     "Step",
 ]
@@ -105,6 +109,43 @@ class Escalation:
 
 
 @dataclass(frozen=True)
+class Severity:
+    id: str  # SEV1
+    name: str
+    description: str
+    rank: int  # 1 is the most severe
+
+
+@dataclass(frozen=True)
+class IncidentRole:
+    """A seat in an incident (commander, scribe, comms); ``role`` is the playbook role whose
+    holders for the affected artifact are proposed for it."""
+
+    id: str
+    name: str
+    description: str
+    role: str | None = None
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """What a drill rehearses: it opens a drill incident with this title and severity on the
+    artifact, and proposes the checklist."""
+
+    id: str
+    title: str
+    description: str
+    severity: str
+    artifact: str | None = None  # a REF, resolved when the drill starts
+    checklist: str | None = None  # a checklist id or kind
+
+
+# An incident's stages, in order; resolved, reviewed and no_action close it.
+STAGES = ("triage", "investigating", "mitigated", "resolved", "reviewed", "no_action")
+CLOSED_STAGES = ("resolved", "reviewed", "no_action")
+
+
+@dataclass(frozen=True)
 class Facts:
     """What the catalog says about one artifact, as far as roles are concerned."""
 
@@ -119,6 +160,31 @@ class Playbook:
     checklists: dict[str, Checklist]  # by id
     escalation: tuple[Escalation, ...]
     sources: tuple[str, ...] = ()  # the files it was loaded from, in order
+    severities: dict[str, Severity] = field(default_factory=dict)  # by id, most severe first
+    incident_roles: dict[str, IncidentRole] = field(default_factory=dict)  # by id
+    scenarios: dict[str, Scenario] = field(default_factory=dict)  # by id
+
+    def severity(self, severity_id: str) -> Severity:
+        """By id, case-insensitively (sev2 is SEV2)."""
+        for sev in self.severities.values():
+            if sev.id.lower() == severity_id.strip().lower():
+                return sev
+        known = ", ".join(self.severities)
+        raise KeyError(f"no severity {severity_id!r} (severities: {known})")
+
+    def incident_role(self, role_id: str) -> IncidentRole:
+        try:
+            return self.incident_roles[role_id]
+        except KeyError:
+            known = ", ".join(self.incident_roles)
+            raise KeyError(f"no incident role {role_id!r} (incident roles: {known})") from None
+
+    def scenario(self, scenario_id: str) -> Scenario:
+        try:
+            return self.scenarios[scenario_id]
+        except KeyError:
+            known = ", ".join(sorted(self.scenarios)) or "none"
+            raise KeyError(f"no scenario {scenario_id!r} (scenarios: {known})") from None
 
     def role(self, role_id: str) -> Role:
         try:

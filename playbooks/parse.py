@@ -4,6 +4,7 @@ merging, in playbooks.load."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from playbooks.fields import HANDLE, ID, STEP_ID, TEAM, Fields
@@ -17,17 +18,24 @@ from playbooks.model import (
     Checklist,
     Escalation,
     EscalationLevel,
+    IncidentRole,
     Role,
+    Scenario,
+    Severity,
     Step,
 )
 
 VERSION = 1
-TOP = ("version", "roles", "checklists", "escalation")
+TOP = ("version", "roles", "checklists", "escalation", "severities", "incident_roles", "scenarios")
 ROLE = ("name", "description", "may", "ownership", "people", "teams")
 CHECKLIST = ("title", "kind", "description", "steps")
 STEP = ("id", "text", "role", "note_required", "requires", "check")
 ESCALATION = ("team", "risk_tier", "chain")
 LEVEL = ("after", "role", "people")
+SEVERITY = ("name", "description", "rank")
+INCIDENT_ROLE = ("name", "description", "role")
+SCENARIO = ("title", "description", "severity", "artifact", "checklist")
+SEVERITY_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 CHECK_PARAMS = {  # kind -> (required, optional) params
     "target_exists_upstream": ((), ()),
     "target_has_metrics": ((), ("metrics",)),
@@ -45,6 +53,9 @@ class Part:
     roles: dict[str, Role] = field(default_factory=dict)
     checklists: dict[str, Checklist] = field(default_factory=dict)
     escalation: list[tuple[str, Escalation]] = field(default_factory=list)
+    severities: dict[str, Severity] = field(default_factory=dict)
+    incident_roles: dict[str, IncidentRole] = field(default_factory=dict)
+    scenarios: dict[str, Scenario] = field(default_factory=dict)
 
 
 def parse_file(file: str, data: dict) -> Part:
@@ -68,7 +79,55 @@ def parse_file(file: str, data: dict) -> Part:
             raise f.fail(f"escalation[{i}]", f"{_target(chain)} already has {seen[target]}")
         seen[target] = f"escalation[{i}]"
         part.escalation.append((f"escalation[{i}]", chain))
+    _incident_sections(f, data, part)
     return part
+
+
+def _incident_sections(f: Fields, data: dict, part: Part) -> None:
+    """Severities, incident roles and drill scenarios (docs/playbooks.md "Incidents")."""
+    sevs = f.table("severities", data.get("severities", {}), "a table: [severities.SEV1]")
+    ranks: dict[int, str] = {}
+    for sev_id, raw in sevs.items():
+        where = f"severities.{sev_id}"
+        f.text(where, sev_id, pattern=SEVERITY_ID, hint="a severity id like SEV1")
+        f.table(where, raw)
+        f.keys(where, raw, SEVERITY, required=("name", "rank"))
+        rank = f.positive_int(f"{where}.rank", raw["rank"])
+        if rank in ranks:
+            raise f.fail(f"{where}.rank", f"{rank} is also severities.{ranks[rank]}'s rank")
+        ranks[rank] = sev_id
+        part.severities[sev_id] = Severity(
+            sev_id, f.text(f"{where}.name", raw["name"]), _description(f, where, raw), rank
+        )
+    roles = f.table("incident_roles", data.get("incident_roles", {}), "[incident_roles.ID]")
+    for role_id, raw in roles.items():
+        where = f"incident_roles.{role_id}"
+        f.text(where, role_id, pattern=ID, hint="an incident role id: lowercase letters, _")
+        f.table(where, raw)
+        f.keys(where, raw, INCIDENT_ROLE, required=("name",))
+        role = raw.get("role")
+        if role is not None:
+            f.text(f"{where}.role", role, pattern=ID, hint="a role id")
+        part.incident_roles[role_id] = IncidentRole(
+            role_id, f.text(f"{where}.name", raw["name"]), _description(f, where, raw), role
+        )
+    scenarios = f.table("scenarios", data.get("scenarios", {}), "a table: [scenarios.ID]")
+    for scenario_id, raw in scenarios.items():
+        where = f"scenarios.{scenario_id}"
+        f.text(where, scenario_id, pattern=STEP_ID, hint="a scenario id: lowercase, digits, _ -")
+        f.table(where, raw)
+        f.keys(where, raw, SCENARIO, required=("title", "severity"))
+        optional = {}
+        for key in ("artifact", "checklist"):
+            if key in raw:
+                optional[key] = f.text(f"{where}.{key}", raw[key])
+        part.scenarios[scenario_id] = Scenario(
+            scenario_id,
+            f.text(f"{where}.title", raw["title"]),
+            _description(f, where, raw),
+            f.text(f"{where}.severity", raw["severity"], pattern=SEVERITY_ID, hint="a severity id"),
+            **optional,
+        )
 
 
 def _target(chain: Escalation) -> str:

@@ -77,42 +77,42 @@ def _entry(r) -> AuditEntry:
 
 def verify(conn: sqlite3.Connection, expect_head: str | None = None) -> AuditVerdict:
     """Walk the chain from the first row; name the first row that breaks it."""
+    rows = conn.execute(f"SELECT {_COLUMNS} FROM audit_log ORDER BY seq")
+    return walk(
+        (
+            (r[0], r[8], r[9], row_hash(r[8], *r[:8]), f"({r[4]} by {r[2]} at {r[1]})")
+            for r in rows
+        ),
+        expect_head,
+    )
+
+
+def walk(rows, expect_head: str | None = None, what: str = "row") -> AuditVerdict:
+    """Check a hash chain. ``rows`` yields, in seq order, (seq, stored prev_hash, stored hash,
+    the hash the row's content gives, how to name the row); the first break is named."""
     prev_hash, prev_seq, count = GENESIS, 0, 0
     seen_head = expect_head is None
-    for r in conn.execute(f"SELECT {_COLUMNS} FROM audit_log ORDER BY seq"):
-        seq, at, user, ssh, action, target, detail, reason, stored_prev, stored_hash = r
+    for seq, stored_prev, stored_hash, computed, label in rows:
         count += 1
-        computed = row_hash(stored_prev, seq, at, user, ssh, action, target, detail, reason)
         if computed != stored_hash:
             return AuditVerdict(
-                False,
-                count,
-                None,
-                seq,
-                f"row {seq} ({action} by {user} at {at}) was altered: its content "
-                "does not match its hash",
-            )
+                False, count, None, seq,
+                f"{what} {seq} {label} was altered: its content does not match its hash",
+            )  # fmt: skip
         if stored_prev != prev_hash:
-            what = (
+            why = (
                 "rows before it were deleted"
                 if seq != prev_seq + 1
                 else "it does not follow the row before it (reordered or forged)"
             )
             return AuditVerdict(
-                False,
-                count,
-                None,
-                seq,
-                f"row {seq} ({action} by {user} at {at}) breaks the chain: {what}",
+                False, count, None, seq, f"{what} {seq} {label} breaks the chain: {why}"
             )
         if seq != prev_seq + 1:
             return AuditVerdict(
-                False,
-                count,
-                None,
-                seq,
-                f"row {seq} breaks the chain: rows {prev_seq + 1}..{seq - 1} are missing",
-            )
+                False, count, None, seq,
+                f"{what} {seq} breaks the chain: rows {prev_seq + 1}..{seq - 1} are missing",
+            )  # fmt: skip
         if stored_hash == expect_head:
             seen_head = True
         prev_hash, prev_seq = stored_hash, seq

@@ -117,6 +117,25 @@ def runs(conn: sqlite3.Connection, artifact_id: str | None = None, state: str | 
     return [_run(r) for r in conn.execute(sql + " ORDER BY started_at DESC, id", args)]
 
 
+def runs_for_incident(conn: sqlite3.Connection, incident_uid: str) -> list[Run]:
+    rows = conn.execute(
+        f"SELECT {_RUN_COLUMNS} FROM checklist_runs WHERE incident = ?"
+        " ORDER BY started_at DESC, id",
+        (incident_uid,),
+    )
+    return [_run(r) for r in rows]
+
+
+def _on_incident(conn, who: Identity, run: Run, body: dict) -> None:
+    """A run linked to an incident puts its start and ticks on the incident's timeline."""
+    if run.incident:
+        from store import incidents
+
+        incidents.record(conn, who, run.incident, "checklist",
+                         {"run": run.id, "checklist": run.checklist, "artifact": run.artifact_id,
+                          **body})  # fmt: skip
+
+
 def start(
     conn: sqlite3.Connection,
     playbook,
@@ -130,6 +149,9 @@ def start(
         checklist = playbook.checklist(checklist_ref)
     except KeyError as exc:
         raise ChecklistError(str(exc).strip("'\"")) from None
+    from store.incidents import uid_of
+
+    incident = uid_of(conn, incident)
     context = dict(context or {})
     if checklist.kind == "rollback" and context.get("alias") and "alias_version" not in context:
         from store.history import current_version
@@ -148,6 +170,7 @@ def start(
             conn, who, "checklist.start", artifact.id,
             {"run": run.id, "checklist": checklist.id, "context": context, "incident": incident},
         )  # fmt: skip
+        _on_incident(conn, who, run, {"event": "started", "title": checklist.title})
     return run
 
 
@@ -232,6 +255,9 @@ def tick(
             {"run": run.id, "checklist": run.checklist, "step": step_id, "note": note,
              "check": found.check.detail if found.check else None},
         )  # fmt: skip
+        _on_incident(conn, who, run, {"event": "ticked", "step": step_id,
+                                      "text": found.step.text, "note": note,
+                                      "done": not remaining})  # fmt: skip
     return status(conn, playbook, run.id, client)
 
 

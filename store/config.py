@@ -71,6 +71,7 @@ class Config:
     sources: tuple[SourceConfig, ...] = ()
     environment_color: str | None = None
     keys: tuple[tuple[str, str], ...] = ()  # (binding id, keys); the app checks the ids
+    webhooks: tuple = ()  # store.notify.Webhook, from [[webhooks]]
 
     def source(self, name: str) -> SourceConfig | None:
         return next((s for s in self.sources if s.name == name), None)

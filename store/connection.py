@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # pathlib costs ~10 ms at startup; the read path uses os.path
 __all__ = ["ReplicaError", "connect", "transaction", "SCHEMA_VERSION"]
 
 # The number of migrations in store.schema; a test keeps the two in step.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BUSY_TIMEOUT_MS = 5000
 
 

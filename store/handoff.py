@@ -123,8 +123,11 @@ def handoff(
 
     if type not in TYPES:
         raise ActionError(f"--type {type!r}: hand off one of {', '.join(TYPES)}")
+    from store.incidents import record, uid_of
+
     model, _, _ = model_and_alias(conn, ref, None)
     require(rights, "ownership.reassign", model, who.user)
+    incident = uid_of(conn, incident)
     handle, email, name = find_person(conn, to_person)
     source, kind = upstream_of(conn, model)
     push = kind == "mlflow" if push_upstream is None else push_upstream
@@ -178,6 +181,10 @@ def handoff(
                 incident=incident,
                 reason=reason,
             )
+        elif incident:
+            record(conn, who, incident, "handoff",
+                   {"state": "local", "what": f"{type} owner of {model.name} → {handle}",
+                    "from": detail["from"], "to": handle})  # fmt: skip
         from store.search import reindex
 
         reindex(conn, [model.id])

@@ -204,7 +204,22 @@ def enqueue(
         if value:
             detail[key] = value
     audit.append(conn, who, "outbox.queue", target, detail, reason)
-    return get(conn, entry_id)
+    entry = get(conn, entry_id)
+    _on_incident(conn, who, entry, "requested", f"{entry.what}: requested")
+    return entry
+
+
+def _on_incident(conn: sqlite3.Connection, who: Identity, entry: OutboxEntry, state: str,
+                 message: str) -> None:  # fmt: skip
+    """A rollback or a handoff linked to an incident lands on its timeline (notifications
+    write their own entries, in ``store.notify``)."""
+    if entry.incident and entry.kind != "notify":
+        from store import incidents
+
+        kind = "rollback" if entry.kind == "set_alias" else "handoff"
+        incidents.record(conn, who, entry.incident, kind,
+                         {"state": state, "what": entry.what, "message": message,
+                          "outbox": entry.id})  # fmt: skip
 
 
 # -- pushing ------------------------------------------------------------------------------------
@@ -272,6 +287,7 @@ def push(
                     " WHERE id = ? AND state = 'pushing'",
                     (str(exc), entry.id),
                 )
+                _on_incident(conn, actor, entry, "queued", message)
             return PushResult("queued", message, entry.id, written)
         return _finish(conn, entry, actor, "failed", f"MLflow refused {entry.what}: {exc}", written)
     except BaseException:
@@ -383,6 +399,7 @@ def _finish(
             _record(conn, entry, at)
             detail["written"] = written
         audit.append(conn, who, f"outbox.{state}", entry.target, detail)
+        _on_incident(conn, who, entry, state, message)
     return PushResult(state, message, entry.id, written)
 
 

@@ -187,9 +187,15 @@ class Replica:
         return audit.entries(self.conn, limit=limit, offset=offset)
 
     def audit_verify(self, expect_head: str | None = None) -> AuditVerdict:
-        from store import audit
+        """The audit log's chain, then the incident timeline's: the first break in either."""
+        from store import audit, incidents
 
-        return audit.verify(self.conn, expect_head)
+        verdict = audit.verify(self.conn, expect_head)
+        if verdict.ok:
+            timeline = incidents.verify(self.conn)
+            if not timeline.ok:
+                return timeline
+        return verdict
 
     # Writes (each one transaction, each one audited) ------------------------------------------
 

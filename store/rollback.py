@@ -334,8 +334,10 @@ def execute(
     does not give ``who`` the right, ``PreflightError`` when a check failed, ``ActionError``
     when a move of the same alias is already queued."""
     from store import outbox
+    from store.incidents import uid_of
 
     require(rights, "rollback.execute", plan.deployment or plan.model, who.user)
+    incident = uid_of(conn, incident)
     if not plan.ok:
         failed = "; ".join(f"{c.name}: {c.detail}" for c in plan.failed)
         raise PreflightError(

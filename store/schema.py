@@ -209,6 +209,98 @@ def m002_actions(db: Database) -> None:
     )
 
 
+@migrations()
+def m003_incidents(db: Database) -> None:
+    """Incidents (store.incidents): the hash-chained timeline is the record; ``incidents`` and
+    ``incident_artifacts`` are what folding it gives, rewritten with every entry. The outbox
+    learns a new kind, ``notify`` (webhook deliveries); SQLite cannot alter a CHECK, so the
+    table is rebuilt."""
+    _run(
+        db,
+        """
+        CREATE TABLE incidents (
+            uid TEXT PRIMARY KEY,
+            ref TEXT NOT NULL UNIQUE,
+            number INTEGER NOT NULL,
+            drill INTEGER NOT NULL DEFAULT 0,
+            origin_ref TEXT,
+            title TEXT NOT NULL,
+            severity TEXT,
+            stage TEXT NOT NULL,
+            scenario TEXT,
+            opened_by TEXT NOT NULL,
+            opened_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            closed_at TEXT,
+            roles TEXT,
+            milestones TEXT,
+            summary TEXT,
+            reason TEXT
+        );
+        CREATE INDEX incidents_list ON incidents(drill, closed_at, updated_at);
+
+        CREATE TABLE incident_artifacts (
+            incident TEXT NOT NULL REFERENCES incidents(uid),
+            artifact_id TEXT NOT NULL,
+            model_id TEXT,
+            PRIMARY KEY (incident, artifact_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX incident_artifacts_model ON incident_artifacts(model_id, incident);
+        CREATE INDEX incident_artifacts_artifact ON incident_artifacts(artifact_id, incident);
+
+        -- seq chains the rows in this replica; uid names an entry across replicas, and
+        -- (stamp, uid) orders an incident's entries the same way in every replica.
+        CREATE TABLE incident_timeline (
+            seq INTEGER PRIMARY KEY,
+            uid TEXT NOT NULL UNIQUE,
+            incident TEXT NOT NULL,
+            stamp INTEGER NOT NULL,
+            at TEXT NOT NULL,
+            user TEXT NOT NULL,
+            ssh_client TEXT,
+            kind TEXT NOT NULL,
+            body TEXT NOT NULL,
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL
+        );
+        CREATE INDEX incident_timeline_order ON incident_timeline(incident, stamp, uid);
+        CREATE TRIGGER incident_timeline_no_update BEFORE UPDATE ON incident_timeline
+        BEGIN SELECT RAISE(ABORT, 'incident_timeline is append-only'); END;
+        CREATE TRIGGER incident_timeline_no_delete BEFORE DELETE ON incident_timeline
+        BEGIN SELECT RAISE(ABORT, 'incident_timeline is append-only'); END;
+
+        CREATE TABLE outbox_v3 (
+            n INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL CHECK (kind IN
+                ('set_alias', 'set_model_tag', 'delete_model_tag', 'notify')),
+            source TEXT NOT NULL,
+            target TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            expect TEXT,
+            state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN
+                ('queued', 'pushing', 'applied', 'conflict', 'failed')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            created_at TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            claimed_at TEXT,
+            applied_at TEXT,
+            run_id TEXT,
+            incident TEXT
+        );
+        INSERT INTO outbox_v3 SELECT * FROM outbox;
+        DROP TABLE outbox;
+        ALTER TABLE outbox_v3 RENAME TO outbox;
+        CREATE INDEX outbox_state ON outbox(state, n);
+        CREATE INDEX outbox_target ON outbox(target, state);
+        CREATE INDEX outbox_incident ON outbox(incident);
+
+        PRAGMA user_version = 3;
+        """,
+    )
+
+
 def _run(db: Database, script: str) -> None:
     """Run a script statement by statement: ``executescript`` would COMMIT first and break the
     migration's transaction."""
