@@ -190,7 +190,8 @@ def _incident_references(last, roles, checklists, severities, incident_roles, sc
             raise PlaybookError(
                 file,
                 f"scenarios.{scenario_id}.checklist",
-                f"{ref!r} names no checklist id or kind (checklists: {', '.join(sorted(checklists))})",
+                f"{ref!r} names no checklist id or kind "
+                f"(checklists: {', '.join(sorted(checklists))})",
             )
 
 

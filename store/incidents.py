@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from playbooks.model import CLOSED_STAGES, STAGES
 from store import audit
-from store.clock import now, now_ts, parse_when
+from store.clock import now, now_ts, parse_ts, parse_when
 from store.connection import transaction
 from store.identity import Identity
 from store.models import Artifact
@@ -339,8 +339,8 @@ def insert_entry(conn: sqlite3.Connection, uid: str, incident: str, stamp: int, 
     return Entry(seq, uid, incident, stamp, at, user, ssh_client, kind, body, prev, digest)
 
 
-def next_stamp(conn: sqlite3.Connection) -> int:
-    ms = int(now().timestamp() * 1000)
+def next_stamp(conn: sqlite3.Connection, at: str | None = None) -> int:
+    ms = int((parse_ts(at) if at else now()).timestamp() * 1000)
     last = conn.execute("SELECT max(stamp) FROM incident_timeline").fetchone()[0]
     return max(ms, (last or 0) + 1)
 
@@ -362,7 +362,7 @@ def record(
         raise RuntimeError("incidents.record must run inside the caller's transaction")
     ref = label(conn, incident_uid)
     entry = insert_entry(
-        conn, new_uid(), incident_uid, next_stamp(conn), at or now_ts(), who.user,
+        conn, new_uid(), incident_uid, next_stamp(conn, at), at or now_ts(), who.user,
         who.ssh_client, kind, body,
     )  # fmt: skip
     audit.append(conn, who, f"incident.{kind}", ref, {"incident": incident_uid, **body}, reason)
@@ -491,24 +491,26 @@ def _person(conn: sqlite3.Connection, text: str) -> str:
 
 
 def _act(conn, who, ref: str, kind: str, body: dict, reason=None, *, event=None, webhooks=(),
-         check=None) -> Change:  # fmt: skip
+         check=None, at=None) -> Change:  # fmt: skip
     with transaction(conn):
         incident = get(conn, ref)
         if check is not None:
             body = check(incident) or body
-        entry = record(conn, who, incident.uid, kind, body, reason)
+        entry = record(conn, who, incident.uid, kind, body, reason, at=at)
         after = get(conn, incident.uid)
         sent = _notify(conn, who, after, event, entry, webhooks) if event else ()
     return Change(after, entry, sent)
 
 
-def note(conn, who: Identity, ref: str, text: str, *, followup: bool = False) -> Change:
-    return _act(conn, who, ref, "followup" if followup else "note", {"text": _text(text, "the note")})
+def note(conn, who: Identity, ref: str, text: str, *, followup: bool = False,
+         at: str | None = None) -> Change:  # fmt: skip
+    kind = "followup" if followup else "note"
+    return _act(conn, who, ref, kind, {"text": _text(text, "the note")}, at=at)
 
 
 def set_stage(
     conn, who: Identity, ref: str, stage: str, *, reason: str | None = None,
-    summary: str | None = None, webhooks=(),
+    summary: str | None = None, webhooks=(), at: str | None = None,
 ) -> Change:  # fmt: skip
     """Move an incident to ``stage``. Resolving asks for a reason and a summary; closing with
     no action needed, and reopening, ask for a reason."""
@@ -540,11 +542,11 @@ def set_stage(
 
     event = "resolved" if stage == "resolved" else "stage"
     return _act(conn, who, ref, "stage", body, reason, event=event, webhooks=webhooks,
-                check=check)  # fmt: skip
+                check=check, at=at)  # fmt: skip
 
 
 def set_severity(conn, who: Identity, playbook, ref: str, severity: str,
-                 reason: str | None = None) -> Change:  # fmt: skip
+                 reason: str | None = None, at: str | None = None) -> Change:  # fmt: skip
     sev = _severity(playbook, severity)
 
     def check(incident: Incident) -> dict:
@@ -552,10 +554,11 @@ def set_severity(conn, who: Identity, playbook, ref: str, severity: str,
             raise IncidentError(f"{incident.ref} is already {sev}")
         return {"to": sev, "from": incident.severity, **({"reason": reason} if reason else {})}
 
-    return _act(conn, who, ref, "severity", {}, reason, check=check)
+    return _act(conn, who, ref, "severity", {}, reason, check=check, at=at)
 
 
-def assign_role(conn, who: Identity, playbook, ref: str, role: str, person: str | None) -> Change:
+def assign_role(conn, who: Identity, playbook, ref: str, role: str, person: str | None,
+                at: str | None = None) -> Change:  # fmt: skip
     """Give an incident role (commander, scribe, comms) to ``person``; None clears it. The
     previous holder is kept in the timeline: that is the role's handoff history."""
     try:
@@ -570,7 +573,7 @@ def assign_role(conn, who: Identity, playbook, ref: str, role: str, person: str 
             raise IncidentError(f"{handle or 'nobody'} is already {seat} of {incident.ref}")
         return {"role": seat, "person": handle, "from": was}
 
-    return _act(conn, who, ref, "role", {}, check=check)
+    return _act(conn, who, ref, "role", {}, check=check, at=at)
 
 
 def correct_milestone(conn, who: Identity, ref: str, name: str, at: str, reason: str) -> Change:
@@ -587,13 +590,14 @@ def correct_milestone(conn, who: Identity, ref: str, name: str, at: str, reason:
     return _act(conn, who, ref, "milestone", {}, why, check=check)
 
 
-def link_artifact(conn, who: Identity, ref: str, artifact: Artifact) -> Change:
+def link_artifact(conn, who: Identity, ref: str, artifact: Artifact,
+                  at: str | None = None) -> Change:  # fmt: skip
     def check(incident: Incident) -> dict:
         if artifact.id in incident.artifacts:
             raise IncidentError(f"{artifact.label} is already affected by {incident.ref}")
         return {"id": artifact.id, "label": artifact.label, "model_id": family(artifact)}
 
-    return _act(conn, who, ref, "artifact", {}, check=check)
+    return _act(conn, who, ref, "artifact", {}, check=check, at=at)
 
 
 # -- opening: who to call ------------------------------------------------------------------------

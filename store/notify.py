@@ -23,7 +23,9 @@ class Webhook:
     drills: bool = True  # also tell it about drills (marked [DRILL])
 
 
-def enqueue(conn: sqlite3.Connection, who: Identity, incident, event: str, entry, webhooks) -> list[str]:
+def enqueue(
+    conn: sqlite3.Connection, who: Identity, incident, event: str, entry, webhooks
+) -> list[str]:
     """Queue one delivery per webhook that wants ``event``, inside the caller's transaction;
     returns the outbox ids to ``deliver`` once it commits."""
     return []
