@@ -56,7 +56,7 @@ def test_defaults_load_with_every_checklist_kind_and_the_rollback_preflight(stew
     playbook, error = load_playbooks()  # the config dir has no playbooks/
     assert error is None
     assert [Path(s).name for s in playbook.sources] == [
-        "checklists.toml", "escalation.toml", "roles.toml"
+        "checklists.toml", "escalation.toml", "incidents.toml", "roles.toml"
     ]  # fmt: skip
     assert {c.kind for c in playbook.checklists.values()} == {"rollback", "triage", "handoff",
                                                               "review"}  # fmt: skip
@@ -113,7 +113,7 @@ def test_a_user_file_overrides_a_role_and_adds_a_checklist_and_a_chain(steward, 
     )
     (directory / "20-later.toml").write_text(SCRIBE)
     playbook, error = load_playbooks()  # found in the platform config dir
-    assert error is None and [Path(s).name for s in playbook.sources][3:] == [
+    assert error is None and [Path(s).name for s in playbook.sources][4:] == [
         "10-ours.toml", "20-later.toml"
     ]  # fmt: skip
     assert playbook.holders("release_manager", FACTS) == ["kdubois"]  # replaced whole
@@ -242,6 +242,34 @@ MALFORMED = {
         'after = "5m"\nrole = "responder"\n',
         ["escalation[1]: the default chain", "already has escalation[0]"],
     ),
+    "severity-without-rank": (
+        'version = 1\n[severities.SEV5]\nname = "Trivial"\n', ["severities.SEV5.rank: missing"]
+    ),
+    "severity-rank-taken": (
+        'version = 1\n[severities.SEV0]\nname = "Meltdown"\nrank = 1\n',
+        ["severities.SEV0.rank: 1 is also SEV1's rank"],
+    ),
+    "severity-bad-id": (
+        'version = 1\n[severities."sev 5"]\nname = "X"\nrank = 9\n',
+        ["severities.sev 5: 'sev 5' should be a severity id like SEV1"],
+    ),
+    "seat-role-undefined": (
+        'version = 1\n[incident_roles.liaison]\nname = "Liaison"\nrole = "diplomat"\n',
+        ["incident_roles.liaison.role: 'diplomat' is not a role any playbook defines"],
+    ),
+    "scenario-severity-unknown": (
+        'version = 1\n[scenarios.fire]\ntitle = "Drill: fire"\nseverity = "SEV9"\n',
+        ["scenarios.fire.severity: 'SEV9' is not a severity", "SEV1, SEV2"],
+    ),
+    "scenario-checklist-unknown": (
+        'version = 1\n[scenarios.fire]\ntitle = "Drill"\nseverity = "SEV3"\n'
+        'checklist = "evacuate"\n',
+        ["scenarios.fire.checklist: 'evacuate' names no checklist id or kind"],
+    ),
+    "scenario-unknown-key": (
+        'version = 1\n[scenarios.fire]\ntitle = "Drill"\nseverity = "SEV3"\nwhen = "now"\n',
+        ["scenarios.fire.when: unknown key"],
+    ),
 }
 
 
@@ -266,7 +294,27 @@ def test_a_malformed_playbook_is_refused_naming_file_key_and_value(case, tmp_pat
     assert last_good.read_bytes() == before  # never rewritten by a failed load
     defaults, error = load_playbooks(directory, last_good=tmp_path / "none.json")
     assert error == line.removeprefix("error: ")
-    assert "scribe" not in defaults.roles and len(defaults.sources) == 3
+    assert "scribe" not in defaults.roles and len(defaults.sources) == 4
+
+
+def test_incident_severities_seats_and_drill_scenarios_ship_and_can_be_added(tmp_path, steward):
+    playbook, error = load_playbooks(tmp_path / "none")
+    assert error is None
+    assert list(playbook.severities) == ["SEV1", "SEV2", "SEV3", "SEV4"]  # most severe first
+    assert playbook.severity("sev2").name == "Major"
+    assert playbook.incident_role("commander").role == "incident_commander"
+    assert {"scribe", "comms"} <= set(playbook.incident_roles)
+    assert playbook.scenario("registry_down").checklist == "triage"
+
+    directory = user_dir(tmp_path, {"sev.toml": (
+        'version = 1\n[severities.SEV0]\nname = "Meltdown"\nrank = 5\n'
+        '[scenarios.fire]\ntitle = "Drill: fire"\nseverity = "SEV0"\n'
+    )})  # fmt: skip
+    playbook, error = load_playbooks(directory)
+    assert error is None
+    assert list(playbook.severities)[-1] == "SEV0" and "fire" in playbook.scenarios
+    shown = steward("playbooks", "show").stdout
+    assert "SEV2 - Major" in shown and "registry_down (SEV3)" in shown
 
 
 def test_the_last_good_set_is_rewritten_only_after_a_successful_load(tmp_path):

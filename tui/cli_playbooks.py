@@ -67,7 +67,9 @@ def check(directory: str | None) -> None:
     click.echo(
         f"ok: {_plural(len(playbook.roles), 'role')}, "
         f"{_plural(len(playbook.checklists), 'checklist')}, "
-        f"{_plural(len(playbook.escalation), 'escalation chain')} (files: {', '.join(files)})"
+        f"{_plural(len(playbook.escalation), 'escalation chain')}, "
+        f"{_plural(len(playbook.severities), 'severity level')}, "
+        f"{_plural(len(playbook.scenarios), 'drill scenario')} (files: {', '.join(files)})"
     )
 
 
@@ -121,4 +123,15 @@ def _describe(playbook) -> list[str]:
             for level in chain.chain
         ]
         lines.append(f"  {' and '.join(target) or 'default'}: {' -> '.join(levels)}")
+    lines += ["", "Severities"]
+    lines += [f"  {s.id} - {s.name}: {s.description}" for s in playbook.severities.values()]
+    lines += ["", "Incident roles"]
+    for seat in playbook.incident_roles.values():
+        proposed = f" (proposed: {seat.role} holders)" if seat.role else ""
+        lines.append(f"  {seat.id} - {seat.name}{proposed}")
+    lines += ["", "Drill scenarios"]
+    for sc in playbook.scenarios.values():
+        extra = "".join(f" · {k} {v}" for k, v in (("on", sc.artifact), ("checklist", sc.checklist))
+                        if v)  # fmt: skip
+        lines.append(f"  {sc.id} ({sc.severity}) - {sc.title}{extra}")
     return lines
