@@ -74,7 +74,8 @@ def test_defaults_load_with_every_checklist_kind_and_the_rollback_preflight(stew
     run = steward("playbooks", "check")
     assert (run.exit_code, run.stderr) == (0, "")
     assert run.stdout == (
-        "ok: 5 roles, 4 checklists, 2 escalation chains (files: shipped defaults)\n"
+        "ok: 5 roles, 4 checklists, 2 escalation chains, 4 severity levels, 2 drill scenarios"
+        " (files: shipped defaults)\n"
     )
 
 
@@ -127,7 +128,7 @@ def test_a_user_file_overrides_a_role_and_adds_a_checklist_and_a_chain(steward, 
     assert "scribe" in playbook.roles
     run = steward("playbooks", "check")
     assert run.exit_code == 0, run.stderr
-    assert run.stdout.startswith("ok: 6 roles, 5 checklists, 3 escalation chains (files: ")
+    assert run.stdout.startswith("ok: 6 roles, 5 checklists, 3 escalation chains, 4 sev")
     assert str(directory / "10-ours.toml") in run.stdout
     monkeypatch.setenv("STEWARD_PLAYBOOKS", str(directory.parent / "elsewhere"))
     assert "scribe" not in load_playbooks()[0].roles  # STEWARD_PLAYBOOKS wins; missing: none
