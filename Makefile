@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 # `steward` start, and CLI reads have a 150 ms budget.
 EDITABLE := --config-settings editable_mode=compat
 
-.PHONY: demo test lint bench bench-sync bench-tui compile demo-catalog screenshots clean
+.PHONY: demo test lint bench bench-sync bench-tui bench-incidents compile demo-catalog screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ bench-sync: $(VENV)/.installed-test compile
 # and memory at 100k artifacts, bytes to the terminal under `script`. ~2 min; the replica is cached.
 bench-tui: $(VENV)/.installed-test compile
 	$(BIN)/python bench/tui_bench.py
+
+# The incident record: append latency, four concurrent writers on one incident, lists. ~30 s.
+bench-incidents: $(VENV)/.installed compile
+	$(BIN)/python bench/incident_bench.py
 
 # Regenerate the bundled demo catalog from its generator (a test checks they agree).
 demo-catalog: $(VENV)/.installed

@@ -7,7 +7,9 @@ worker thread. Connections run in autocommit mode and group writes with ``transa
 from __future__ import annotations
 
 import os
+import random
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
@@ -22,6 +24,7 @@ __all__ = ["ReplicaError", "connect", "transaction", "SCHEMA_VERSION"]
 # The number of migrations in store.schema; a test keeps the two in step.
 SCHEMA_VERSION = 3
 BUSY_TIMEOUT_MS = 5000
+WRITE_WAIT_S = 30.0  # how long a write waits for other writers before "database is locked"
 
 
 def connect(path: str | Path, *, create: bool = True, readonly: bool = False) -> sqlite3.Connection:
@@ -67,7 +70,7 @@ def connect(path: str | Path, *, create: bool = True, readonly: bool = False) ->
 @contextmanager
 def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """One write transaction: all of it lands or none of it does."""
-    conn.execute("BEGIN IMMEDIATE")
+    _begin(conn)
     try:
         yield conn
     except BaseException:
@@ -75,3 +78,30 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         raise
     else:
         conn.execute("COMMIT")
+
+
+def _begin(conn: sqlite3.Connection, wait: float = WRITE_WAIT_S) -> None:
+    """BEGIN IMMEDIATE, waiting for other writers fairly.
+
+    SQLite's own busy handler sleeps in growing steps (up to 100 ms), so a writer in a tight
+    loop in another process can win the lock again and again, and a responder's note fails
+    with "database is locked" after ``busy_timeout``. Here BEGIN gives up at once and is retried
+    after a short random pause (1-5 ms), up to ``wait`` seconds, then SQLite's timeout holds
+    again for the statements inside the transaction.
+    """
+    deadline = None
+    conn.execute("PRAGMA busy_timeout = 0")
+    try:
+        while True:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                deadline = deadline or time.monotonic() + wait
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(random.uniform(0.001, 0.005))
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")

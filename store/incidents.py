@@ -36,6 +36,7 @@ ENTRY_KINDS = (
     "opened", "note", "followup", "stage", "severity", "role", "milestone", "artifact",
     "checklist", "rollback", "handoff", "notification",
 )  # fmt: skip
+STATE_KINDS = ("opened", "stage", "severity", "role", "milestone", "artifact")  # change the fold
 _ENTRY_COLUMNS = "seq, uid, incident, stamp, at, user, ssh_client, kind, body, prev_hash, hash"
 _COLUMNS = (
     "uid, ref, number, drill, origin_ref, title, severity, stage, scenario, opened_by, opened_at,"
@@ -119,25 +120,34 @@ class Change:
 # -- reading --------------------------------------------------------------------------------------
 
 
-def _incident(conn: sqlite3.Connection, row) -> Incident:
+def _incident(conn: sqlite3.Connection, row, artifacts: tuple[str, ...] | None = None) -> Incident:
     values = list(row)
     values[3] = bool(values[3])
     values[13] = json.loads(values[13]) if values[13] else {}
     values[14] = json.loads(values[14]) if values[14] else {}
-    artifacts = _artifact_ids(conn, values[0])
+    if artifacts is None:
+        artifacts = _artifacts_of(conn, [values[0]]).get(values[0], ())
     return Incident(*values, artifacts=artifacts)
 
 
-def _artifact_ids(conn: sqlite3.Connection, uid: str) -> tuple[str, ...]:
-    row = conn.execute(
-        "SELECT body FROM incident_timeline WHERE incident = ? AND kind = 'opened'", (uid,)
-    ).fetchone()
-    first = [a["id"] for a in json.loads(row[0]).get("artifacts", [])] if row else []
-    linked = [r[0] for r in conn.execute(
-        "SELECT artifact_id FROM incident_artifacts WHERE incident = ? ORDER BY artifact_id",
-        (uid,),
-    )]  # fmt: skip
-    return tuple(dict.fromkeys([a for a in first if a in linked] + linked))
+def _incidents(conn: sqlite3.Connection, rows) -> list[Incident]:
+    """Rows to incidents with their artifacts, in one more query (not one per row)."""
+    found = _artifacts_of(conn, [r[0] for r in rows])
+    return [_incident(conn, r, found.get(r[0], ())) for r in rows]
+
+
+def _artifacts_of(conn: sqlite3.Connection, uids: list[str]) -> dict[str, tuple[str, ...]]:
+    found: dict[str, list[str]] = {}
+    for start in range(0, len(uids), 500):
+        chunk = uids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        for uid, artifact_id in conn.execute(
+            f"SELECT incident, artifact_id FROM incident_artifacts WHERE incident IN ({marks})"
+            " ORDER BY incident, position",
+            chunk,
+        ):
+            found.setdefault(uid, []).append(artifact_id)
+    return {uid: tuple(ids) for uid, ids in found.items()}
 
 
 def get(conn: sqlite3.Connection, ref: str) -> Incident:
@@ -184,7 +194,7 @@ def listing(
         " updated_at DESC, number DESC LIMIT ?",
         (int(drills), limit),
     ).fetchall()
-    return [_incident(conn, r) for r in rows]
+    return _incidents(conn, rows)
 
 
 def timeline(conn: sqlite3.Connection, uid: str) -> list[Entry]:
@@ -217,7 +227,7 @@ def for_artifact(
         " ORDER BY opened_at DESC, number DESC LIMIT ?",
         (int(drills), family(artifact), artifact.id, limit),
     ).fetchall()
-    return [_incident(conn, r) for r in rows]
+    return _incidents(conn, rows)
 
 
 def open_by_artifact(conn: sqlite3.Connection) -> dict[str, set[str]]:
@@ -294,7 +304,8 @@ def fold(entries: Iterable[Entry]) -> dict:
     return state
 
 
-def _project(conn: sqlite3.Connection, uid: str) -> None:
+def project(conn: sqlite3.Connection, uid: str) -> None:
+    """Rewrite the incident's row and its affected artifacts from its folded timeline."""
     state = fold(timeline(conn, uid))
     conn.execute(
         "UPDATE incidents SET title = ?, severity = ?, stage = ?, scenario = ?, drill = ?,"
@@ -309,8 +320,9 @@ def _project(conn: sqlite3.Connection, uid: str) -> None:
     )  # fmt: skip
     conn.execute("DELETE FROM incident_artifacts WHERE incident = ?", (uid,))
     conn.executemany(
-        "INSERT INTO incident_artifacts (incident, artifact_id, model_id) VALUES (?, ?, ?)",
-        [(uid, a, m) for a, m in state["artifacts"].items()],
+        "INSERT INTO incident_artifacts (incident, artifact_id, model_id, position)"
+        " VALUES (?, ?, ?, ?)",
+        [(uid, a, m, i) for i, (a, m) in enumerate(state["artifacts"].items())],
     )
 
 
@@ -366,7 +378,13 @@ def record(
         who.ssh_client, kind, body,
     )  # fmt: skip
     audit.append(conn, who, f"incident.{kind}", ref, {"incident": incident_uid, **body}, reason)
-    _project(conn, incident_uid)
+    if kind in STATE_KINDS:
+        project(conn, incident_uid)
+    else:  # a note, a tick, a notification: only "last updated" moves; no refold needed
+        conn.execute(
+            "UPDATE incidents SET updated_at = max(updated_at, ?) WHERE uid = ?",
+            (entry.at, incident_uid),
+        )
     return entry
 
 

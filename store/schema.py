@@ -243,6 +243,7 @@ def m003_incidents(db: Database) -> None:
             incident TEXT NOT NULL REFERENCES incidents(uid),
             artifact_id TEXT NOT NULL,
             model_id TEXT,
+            position INTEGER NOT NULL,  -- the order they were named in
             PRIMARY KEY (incident, artifact_id)
         ) WITHOUT ROWID;
         CREATE INDEX incident_artifacts_model ON incident_artifacts(model_id, incident);

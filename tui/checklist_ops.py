@@ -214,7 +214,8 @@ def execute_rollback(replica, playbook, run_id: str, plan, sources):
     rights = replica.rights(playbook)
     client = client_of(replica, plan, sources)
     try:
-        result = replica.rollback(plan, client, rights=rights, run_id=run_id)
+        incident = checklists.get(replica.conn, run_id).incident  # the move lands on its timeline
+        result = replica.rollback(plan, client, rights=rights, run_id=run_id, incident=incident)
     finally:
         client.close()
     problem = ""
@@ -280,8 +281,9 @@ def execute_handoff(replica, playbook, run_id: str, plan: HandoffPlan, keys, sou
         except SourceError as exc:
             raise ActionError(f"{exc}; nothing was written") from None
     try:
+        incident = checklists.get(replica.conn, run_id).incident
         result = replica.handoff(plan.model, plan.type, plan.to, client, keys=keys,
-                                 rights=rights)  # fmt: skip
+                                 rights=rights, incident=incident)  # fmt: skip
     finally:
         if client is not None:
             client.close()
