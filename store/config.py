@@ -22,6 +22,12 @@ the file, the key and the value named. Example (see README):
     name = "extras"
     kind = "file"
     url = "/srv/steward/extras.json"
+
+    [[webhooks]]               # incident notifications (Slack-compatible JSON), store.notify
+    name = "ml-oncall"
+    url = "https://hooks.slack.com/services/T000/B000/XXXX"
+    events = ["opened", "stage", "resolved"]  # the default: all of them
+    drills = true              # the default: drills too, marked [DRILL]
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from store.errors import ConfigError
+from store.notify import EVENTS, Webhook
 
 SOURCE_KINDS = ("mlflow", "file")
 _NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
@@ -71,7 +78,7 @@ class Config:
     sources: tuple[SourceConfig, ...] = ()
     environment_color: str | None = None
     keys: tuple[tuple[str, str], ...] = ()  # (binding id, keys); the app checks the ids
-    webhooks: tuple = ()  # store.notify.Webhook, from [[webhooks]]
+    webhooks: tuple[Webhook, ...] = ()  # incident notifications, from [[webhooks]]
 
     def source(self, name: str) -> SourceConfig | None:
         return next((s for s in self.sources if s.name == name), None)
@@ -118,7 +125,8 @@ def load_config(path: str | Path | None = None) -> Config:
 
 
 def _build(name: str, data: dict) -> Config:
-    known = {"environment", "environment_color", "stale_after", "tags", "sources", "keys"}
+    known = {"environment", "environment_color", "stale_after", "tags", "sources", "keys",
+             "webhooks"}  # fmt: skip
     for key in data:
         if key not in known:
             raise ConfigError(
@@ -204,4 +212,64 @@ def _build(name: str, data: dict) -> Config:
         tuple(built),
         color,
         tuple((k, v.replace(" ", "")) for k, v in keys.items()),
+        _webhooks(name, data.get("webhooks", [])),
     )
+
+
+def _http_url(value) -> bool:
+    from urllib.parse import urlsplit
+
+    if not isinstance(value, str) or not value or value != value.strip() or " " in value:
+        return False
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018  (raises on a port that is not a number)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def _webhooks(name: str, hooks) -> tuple[Webhook, ...]:
+    """[[webhooks]]: name, url (http or https), events (default all), drills (default true)."""
+    if not isinstance(hooks, list):
+        raise ConfigError(name, "webhooks", f"{hooks!r} should be an array of tables: [[webhooks]]")
+    built: list[Webhook] = []
+    for i, item in enumerate(hooks):
+        where = f"webhooks[{i}]"
+        if not isinstance(item, dict):
+            raise ConfigError(name, where, f"{item!r} should be a table")
+        for key in item:
+            if key not in ("name", "url", "events", "drills"):
+                raise ConfigError(
+                    name, f"{where}.{key}", "unknown key (expected name, url, events, drills)"
+                )
+        hook_name = item.get("name")
+        if hook_name is None:
+            raise ConfigError(name, f"{where}.name", "missing: a webhook needs a name")
+        if not isinstance(hook_name, str) or not _NAME.match(hook_name):
+            raise ConfigError(
+                name, f"{where}.name", f"{hook_name!r} should be a lowercase name (a-z, 0-9, -, _)"
+            )
+        if any(w.name == hook_name for w in built):
+            raise ConfigError(name, f"{where}.name", f"{hook_name!r} is used by another webhook")
+        url = item.get("url")
+        if url is None:
+            raise ConfigError(name, f"{where}.url", "missing: a webhook needs its http(s) URL")
+        if not _http_url(url):
+            raise ConfigError(name, f"{where}.url", f"{url!r} should be an http:// or https:// URL")
+        events = item.get("events", list(EVENTS))
+        if not isinstance(events, list) or not events:
+            raise ConfigError(
+                name, f"{where}.events",
+                f"{events!r} should be a list of one or more of {', '.join(EVENTS)}",
+            )  # fmt: skip
+        for j, event in enumerate(events):
+            if event not in EVENTS:
+                raise ConfigError(
+                    name, f"{where}.events[{j}]", f"{event!r} is not one of {', '.join(EVENTS)}"
+                )
+        drills = item.get("drills", True)
+        if not isinstance(drills, bool):
+            raise ConfigError(name, f"{where}.drills", f"{drills!r} should be true or false")
+        built.append(Webhook(hook_name, url, tuple(dict.fromkeys(events)), drills))
+    return tuple(built)

@@ -16,6 +16,12 @@ MLflow unreachable (connection refused, timeout, 5xx, 401/403): the entry goes b
 MLflow answers. A request MLflow refuses for good (404: the version is gone; 400) marks it
 ``failed``. An entry left ``pushing`` by a process that died is released after ``LEASE``.
 
+Incident notifications (``kind = 'notify'``, source ``webhook:<name>``, ``store.notify``) go
+through the same claim, queue and retry, without a re-read: a webhook either takes the message
+(2xx: ``applied``) or not. No answer, 5xx or 429: ``queued``; any other answer, or a webhook
+no longer configured: ``failed``. Each outcome is a ``notification`` entry on the incident's
+timeline, written with the outbox state.
+
 MLflow has no compare-and-set (MLFLOW.md section 5): between the re-read and the write there is
 still a window of milliseconds in which another writer can slip in. The re-read after the write
 catches what landed in that window, and says so.
@@ -36,7 +42,7 @@ from store.clock import format_ts, now, now_ts
 from store.connection import transaction
 from store.identity import Identity
 
-KINDS = ("set_alias", "set_model_tag", "delete_model_tag")
+KINDS = ("set_alias", "set_model_tag", "delete_model_tag", "notify")
 STATES = ("queued", "pushing", "applied", "conflict", "failed")
 LEASE = timedelta(minutes=5)  # a push that has held an entry this long died: release it
 _COLUMNS = (
@@ -70,8 +76,12 @@ class OutboxEntry:
 
     @property
     def what(self) -> str:
-        """One line: ``fraud-scorer@production → v2``, ``fraud-scorer tag owner = mei@x``."""
+        """One line: ``fraud-scorer@production → v2``, ``fraud-scorer tag owner = mei@x``,
+        ``notify ml-oncall: INC-3 opened``."""
         p = self.payload
+        if self.kind == "notify":
+            stage = f" → {p['stage']}" if p.get("stage") else ""
+            return f"notify {p['webhook']}: {p['ref']} {p['event']}{stage}"
         if self.kind == "set_alias":
             return f"{p['model']}@{p['alias']} → v{p['version']}"
         if self.kind == "set_model_tag":
@@ -210,10 +220,16 @@ def enqueue(
 
 
 def _on_incident(conn: sqlite3.Connection, who: Identity, entry: OutboxEntry, state: str,
-                 message: str) -> None:  # fmt: skip
-    """A rollback or a handoff linked to an incident lands on its timeline (notifications
-    write their own entries, in ``store.notify``)."""
-    if entry.incident and entry.kind != "notify":
+                 message: str, status: int | None = None) -> None:  # fmt: skip
+    """A rollback or a handoff linked to an incident lands on its timeline; so does each
+    delivery outcome of a notification (not its queueing: the incident's own entry says that)."""
+    if entry.incident and entry.kind == "notify":
+        if state != "requested":
+            from store import incidents, notify
+
+            incidents.record(conn, who, entry.incident, "notification",
+                             notify.outcome(entry, state, status, message))  # fmt: skip
+    elif entry.incident:
         from store import incidents
 
         kind = "rollback" if entry.kind == "set_alias" else "handoff"
@@ -247,7 +263,9 @@ def _v(version: str | None) -> str:
 def push(
     conn: sqlite3.Connection, entry_id: str, client: Any, who: Identity | None = None
 ) -> PushResult:
-    """Push one queued entry to ``client`` (an ``MlflowClient``); see the module docstring."""
+    """Push one queued entry to ``client`` (an ``MlflowClient``; for ``notify``, a
+    ``store.notify.WebhookClient``, or None when its webhook is no longer configured); see the
+    module docstring."""
     from store.sources.mlflow import SourceError
 
     claimed = now_ts()
@@ -267,6 +285,8 @@ def push(
             entry_id,
         )
     actor = who or Identity(entry.created_by)
+    if entry.kind == "notify":
+        return _push_notify(conn, entry, client, actor)
     written = False
     try:
         if entry.kind == "set_alias":
@@ -281,25 +301,63 @@ def push(
                 f"MLflow did not answer ({exc}): {entry.what} is queued and will be applied "
                 "when MLflow answers (`steward outbox retry`)"
             )
-            with transaction(conn):
-                conn.execute(
-                    "UPDATE outbox SET state = 'queued', last_error = ?, claimed_at = NULL"
-                    " WHERE id = ? AND state = 'pushing'",
-                    (str(exc), entry.id),
-                )
-                _on_incident(conn, actor, entry, "queued", message)
-            return PushResult("queued", message, entry.id, written)
+            return _requeue(conn, entry, actor, str(exc), message, message, written=written)
         return _finish(conn, entry, actor, "failed", f"MLflow refused {entry.what}: {exc}", written)
     except BaseException:
-        # Anything unexpected: give the entry back rather than leave it claimed.
-        with transaction(conn):
-            conn.execute(
-                "UPDATE outbox SET state = 'queued', claimed_at = NULL"
-                " WHERE id = ? AND state = 'pushing'",
-                (entry.id,),
-            )
+        _release(conn, entry)
         raise
     return _finish(conn, entry, actor, "applied", _applied_message(entry), True)
+
+
+def _release(conn: sqlite3.Connection, entry: OutboxEntry) -> None:
+    """Anything unexpected: give the entry back rather than leave it claimed."""
+    with transaction(conn):
+        conn.execute(
+            "UPDATE outbox SET state = 'queued', claimed_at = NULL"
+            " WHERE id = ? AND state = 'pushing'",
+            (entry.id,),
+        )
+
+
+def _requeue(conn: sqlite3.Connection, entry: OutboxEntry, who: Identity, error: str,
+             message: str, noted: str, *, written: bool = False,
+             status: int | None = None) -> PushResult:  # fmt: skip
+    """Upstream did not answer: back to ``queued`` with ``last_error``, for a retry; the
+    incident's timeline gets ``noted``."""
+    with transaction(conn):
+        conn.execute(
+            "UPDATE outbox SET state = 'queued', last_error = ?, claimed_at = NULL"
+            " WHERE id = ? AND state = 'pushing'",
+            (error, entry.id),
+        )
+        _on_incident(conn, who, entry, "queued", noted, status)
+    return PushResult("queued", message, entry.id, written)
+
+
+def _push_notify(conn: sqlite3.Connection, entry: OutboxEntry, client, who: Identity):
+    """Post a notification (store.notify): 2xx delivered; no answer, 5xx or 429 (after the
+    client's own quick retries) queued again; any other answer, or a webhook no longer
+    configured, failed."""
+    from store.notify import WebhookError
+
+    name = entry.payload["webhook"]
+    if client is None:
+        error = (f"webhook {name} is not in the config any more ([[webhooks]]): not sent; "
+                 "add it back and queue again, or leave it")  # fmt: skip
+        return _finish(conn, entry, who, "failed", f"{entry.what}: {error}", False, error=error)
+    try:
+        status = client.post(entry.payload["body"])
+    except WebhookError as exc:
+        if exc.transient:
+            message = f"{entry.what}: not delivered ({exc}); queued for `steward outbox retry`"
+            return _requeue(conn, entry, who, str(exc), message, str(exc), status=exc.status)
+        return _finish(conn, entry, who, "failed", f"{entry.what}: {exc}", False,
+                       status=exc.status, error=str(exc))  # fmt: skip
+    except BaseException:
+        _release(conn, entry)
+        raise
+    message = f"{entry.what}: delivered (HTTP {status})"
+    return _finish(conn, entry, who, "applied", message, True, status=status)
 
 
 def _applied_message(entry: OutboxEntry) -> str:
@@ -377,6 +435,9 @@ def _finish(
     state: str,
     message: str,
     written: bool,
+    *,
+    status: int | None = None,  # a notification's HTTP status
+    error: str | None = None,  # what the incident's timeline says went wrong, when not message
 ) -> PushResult:
     at = now_ts()
     with transaction(conn):
@@ -399,13 +460,15 @@ def _finish(
             _record(conn, entry, at)
             detail["written"] = written
         audit.append(conn, who, f"outbox.{state}", entry.target, detail)
-        _on_incident(conn, who, entry, state, message)
+        _on_incident(conn, who, entry, state, error or message, status)
     return PushResult(state, message, entry.id, written)
 
 
 def _record(conn: sqlite3.Connection, entry: OutboxEntry, at: str) -> None:
     """What an applied write changes in the replica, as the next sync would see it."""
     p = entry.payload
+    if entry.kind == "notify":
+        return
     if entry.kind == "set_alias":
         record_alias_move(conn, p["model_id"], p["alias"], str(p["version"]), at,
                           entry.created_by)  # fmt: skip
