@@ -153,10 +153,11 @@ def _artifacts_of(conn: sqlite3.Connection, uids: list[str]) -> dict[str, tuple[
 def get(conn: sqlite3.Connection, ref: str) -> Incident:
     """By ref (``INC-42``, ``inc-42``, ``42``; ``DRILL-3``), by uid, or by a uid prefix of 6+."""
     key = ref.strip()
-    if key.isdigit():
-        key = f"INC-{key}"
+    short = f"INC-{key}" if key.isdigit() else key
     row = conn.execute(
-        f"SELECT {_COLUMNS} FROM incidents WHERE ref = ? COLLATE NOCASE OR uid = ?", (key, key)
+        f"SELECT {_COLUMNS} FROM incidents WHERE ref = ? COLLATE NOCASE OR uid = ?"
+        " ORDER BY uid = ?",
+        (short, key, key),
     ).fetchone()
     if row is None and len(key) >= 6:
         rows = conn.execute(
@@ -190,7 +191,8 @@ def listing(
     where = "drill = ?" + (" AND closed_at IS NULL" if open_only else "")
     rows = conn.execute(
         f"SELECT {_COLUMNS} FROM incidents WHERE {where}"
-        " ORDER BY closed_at IS NOT NULL, CASE WHEN closed_at IS NULL THEN severity END,"
+        " ORDER BY closed_at IS NOT NULL,"
+        " CASE WHEN closed_at IS NULL THEN coalesce(severity, '~') END,"  # unset: after SEV4
         " updated_at DESC, number DESC LIMIT ?",
         (int(drills), limit),
     ).fetchall()
@@ -266,8 +268,9 @@ def fold(entries: Iterable[Entry]) -> dict:
             state.update(title=b["title"], severity=b.get("severity"), stage="triage",
                          scenario=b.get("scenario"), drill=bool(b.get("drill")),
                          opened_by=e.user, opened_at=e.at)  # fmt: skip
-            auto["started"] = b.get("started") or e.at
             auto["detected"] = b.get("detected") or e.at
+            # Work cannot start before the problem was seen: started is the earlier of the two.
+            auto["started"] = b.get("started") or min(e.at, auto["detected"])
             for a in b.get("artifacts", []):
                 state["artifacts"][a["id"]] = a.get("model_id")
         elif e.kind == "severity":
@@ -435,8 +438,10 @@ def open_incident(
     contacts: list[dict] | None = None,
     webhooks=(),
     at: str | None = None,
+    uid: str | None = None,
 ) -> Change:
-    """Open an incident (a drill when ``drill``). ``contacts`` is what ``proposal`` offered."""
+    """Open an incident (a drill when ``drill``). ``contacts`` is what ``proposal`` offered;
+    ``uid`` is given only by a deterministic seed (the demo's story), else a new one."""
     title = _text(title, "the title")
     sev = _severity(playbook, severity) if severity else None
     if scenario is not None:
@@ -457,7 +462,7 @@ def open_incident(
     seat = None
     if commander:
         seat = _person(conn, commander)
-    uid = new_uid()
+    uid = uid or new_uid()
     prefix = "DRILL" if drill else "INC"
     with transaction(conn):
         number = conn.execute(
@@ -676,10 +681,20 @@ def proposal(conn: sqlite3.Connection, playbook, artifacts: Iterable[Artifact]) 
         return Proposal(tuple(contacts), _levels(playbook, chain, None), (), "default")
     first = artifacts[0]
     facts = facts_for(conn, first)
-    chain = playbook.escalation_for(facts.team, first.risk_tier)
+    chain = playbook.escalation_for(facts.team, _risk_tier(conn, first))
     seat = playbook.incident_roles.get("commander")
     commanders = tuple(playbook.holders(seat.role, facts)) if seat and seat.role else ()
     return Proposal(tuple(contacts), _levels(playbook, chain, facts), commanders, _chain(chain))
+
+
+def _risk_tier(conn: sqlite3.Connection, artifact: Artifact) -> str | None:
+    """The artifact's risk tier, else its model's (a deployment or version inherits it)."""
+    if artifact.risk_tier or not artifact.model_id:
+        return artifact.risk_tier
+    from store.refs import by_id
+
+    model = by_id(conn, artifact.model_id)
+    return model.risk_tier if model else None
 
 
 def _levels(playbook, chain, facts) -> tuple[Level, ...]:

@@ -145,9 +145,14 @@ def test_the_owner_rolls_production_back_and_history_shows_who(server, model, st
     assert "add --yes" in plan.stdout
     assert upstream_alias(server.url, name) == "3"
 
+    opened = steward_json(
+        steward, "--db", db, "--user", "aokafor", "incident", "open", "Scores drop after v3",
+        "--artifact", f"{name}@production", "--severity", "SEV2",
+    )["incident"]  # fmt: skip
+    ref = opened["ref"]
     done = steward_json(
         steward, "--db", db, "--user", "aokafor", "rollback", name, "--alias", "production",
-        "--incident", "INC-42", "--yes",
+        "--incident", ref, "--yes",
     )  # fmt: skip
     assert done["state"] == "applied", done["message"]
     assert f"{name}@production moved from v3 to v2 upstream (verified)" in done["message"]
@@ -157,12 +162,21 @@ def test_the_owner_rolls_production_back_and_history_shows_who(server, model, st
         ("3", T2, T3, None),
         ("2", T1, T2, None),
     ]
-    assert audit_actions(db)[-3:] == ["rollback", "outbox.queue", "outbox.applied"]
+    assert audit_actions(db)[-5:] == [
+        "rollback", "outbox.queue", "incident.rollback", "outbox.applied", "incident.rollback"
+    ]  # fmt: skip
     assert steward_json(steward, "--db", db, "audit", "verify")["ok"] is True
     (entry,) = steward_json(steward, "--db", db, "outbox")["entries"]
     assert (entry["state"], entry["incident"], entry["created_by"]) == (
-        "applied", "INC-42", "aokafor"
+        "applied", opened["uid"], "aokafor"
     )  # fmt: skip
+    # The rollback is on the incident's record: requested, then applied.
+    timeline = steward_json(steward, "--db", db, "incident", "show", ref)["timeline"]
+    moves = [(e["body"]["state"], e["by"]) for e in timeline if e["kind"] == "rollback"]
+    assert moves == [("requested", "aokafor"), ("applied", "aokafor")]
+    applied = [e for e in timeline if e["kind"] == "rollback"][-1]
+    assert applied["body"]["outbox"] == entry["id"]
+    assert f"{name}@production → v2: applied" in applied["text"]
 
     # The next sync sees what steward already recorded: no second move, same serves edge.
     summary = steward_json(steward, "--db", db, "sync", "mlflow", server.url)

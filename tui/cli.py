@@ -386,6 +386,7 @@ cli.add_command(config_group)
 from tui.cli_playbooks import playbooks_group; cli.add_command(playbooks_group)  # noqa: E402,E702,I001
 from tui.cli_actions import register_actions; register_actions(cli)  # noqa: E402,E702,I001
 from tui.cli_checklists import checklist_group; cli.add_command(checklist_group)  # noqa: E402,E702,I001
+from tui.cli_incidents import incident_group; cli.add_command(incident_group)  # noqa: E402,E702,I001
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -10,7 +10,8 @@ waits in the outbox for `steward outbox retry`.
 
 The MLflow server an action writes to is the configured [[sources]] entry named like the model's
 source (``mlflow`` for ``mlflow:model/...``), else MLFLOW_TRACKING_URI, else the URL the replica
-last synced that source from.
+last synced that source from. Incident notifications (outbox source ``webhook:<name>``) go to the
+configured [[webhooks]] entry of that name; the URL is never stored in the outbox.
 """
 
 from __future__ import annotations
@@ -47,8 +48,15 @@ def _writable(ctx, what: str) -> None:
 
 def client_for(ctx, replica, source: str):
     """An MlflowClient for the named source (store.upstream: config, MLFLOW_TRACKING_URI, then
-    where the replica synced it from). Raises SourceError when no URL is known."""
+    where the replica synced it from). Raises SourceError when no URL is known. For a
+    ``webhook:<name>`` source, the configured webhook's client, or None when it is gone from the
+    config (the outbox then fails its entries, saying so)."""
     from store.upstream import client_for as upstream_client
+
+    if source.startswith("webhook:"):
+        from store import notify
+
+        return notify.client_for(ctx.config().webhooks, source)
 
     configured = ctx.config().source(source) if source else None
     url = configured.url if configured is not None and configured.kind == "mlflow" else None
@@ -192,12 +200,16 @@ def _show(value) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
 def outbox(click_ctx: click.Context, limit: int, as_json: bool) -> None:
-    """Upstream writes steward queued (alias moves, owner tags), newest first, with state."""
+    """Upstream writes steward queued (alias moves, owner tags) and incident notifications
+    (webhooks), newest first, with state."""
     if click_ctx.invoked_subcommand is not None:
         return
+    from store import incidents
+
     ctx = _ctx()
     with ctx.open() as replica:
         entries = replica.outbox(limit)
+        refs = {e.incident: incidents.label(replica.conn, e.incident) for e in entries}
     if as_json:
         click.echo(jsonout.dumps({"entries": [e.to_dict() for e in entries]}))
         return
@@ -211,13 +223,18 @@ def outbox(click_ctx: click.Context, limit: int, as_json: bool) -> None:
         click.echo(
             f"{e.short_id:8}  {e.state:8}  {e.attempts:>5}  {short(e.created_at):16}  "
             f"{e.created_by[:12]:12}  {e.what}"
-            + (f"  [incident {e.incident}]" if e.incident else "")
+            + (f"  [incident {refs[e.incident]}]" if e.incident and e.kind != "notify" else "")
         )
         if e.last_error and e.state != "applied":
             click.echo(f"{'':10}{e.last_error}")
-    waiting = sum(e.state == "queued" for e in entries)
+    waiting = [e for e in entries if e.state == "queued"]
     if waiting:
-        click.echo(f"\n{waiting} queued: `steward outbox retry` pushes them when MLflow answers")
+        upstream = " or ".join(
+            dict.fromkeys("the webhook" if e.kind == "notify" else "MLflow" for e in waiting)
+        )
+        click.echo(
+            f"\n{len(waiting)} queued: `steward outbox retry` pushes them when {upstream} answers"
+        )
 
 
 @outbox.command("retry")
@@ -225,9 +242,10 @@ def outbox(click_ctx: click.Context, limit: int, as_json: bool) -> None:
 def outbox_retry(as_json: bool) -> None:
     """Push every queued write once, oldest first. Each is re-checked upstream first: one
     whose alias or tag someone else changed meanwhile is a conflict, left as they set it.
+    Queued incident notifications are sent to their [[webhooks]] entry.
 
-    Exit 0 when all went through (or nothing was queued), 3 when some stay queued (MLflow did
-    not answer), 1 when any conflict or failure.
+    Exit 0 when all went through (or nothing was queued), 3 when some stay queued (MLflow or a
+    webhook did not answer), 1 when any conflict or failure.
     """
     ctx = _ctx()
     _writable(ctx, "outbox retry")

@@ -332,7 +332,7 @@ def demo_tour(path: str, loaded: bool, counts: dict[str, int]) -> None:
     what = "loaded the demo catalog into" if loaded else "the demo catalog is already in"
     total = sum(counts.values())
     console.print(Text(f"{what} {path} ({total} artifacts)", style="bold"), soft_wrap=True)
-    console.print("The terminal app arrives with the next release; meanwhile try:\n")
+    console.print("The same answers from the shell (`steward` alone opens the app):\n")
     console.print(f"  export STEWARD_DB={path}", soft_wrap=True)  # copy-pastable: never wrapped
     exe = _invoked_as()
     for cmd, why in (
@@ -346,7 +346,10 @@ def demo_tour(path: str, loaded: bool, counts: dict[str, int]) -> None:
         ("steward history fraud-scorer --at 2026-11-19T12:00Z", "what served at that moment"),
         ("steward search fraud", "ranked search over names, tags and owners"),
         ("steward check", "governance gaps (exit 1 on errors)"),
-        ("steward audit verify", "the audit log's hash chain"),
+        ("steward incident list", "open incidents first, then recent ones"),
+        ("steward incident show INC-2", "the open incident: roles, timeline, checklist runs"),
+        ("steward incident export INC-1 --format md", "a past incident's postmortem draft"),
+        ("steward audit verify", "the hash chains of the audit log and incident timelines"),
     ):
         console.print(f"  [bold]{cmd.replace('steward', exe, 1)}[/bold]", soft_wrap=True)
         console.print(f"      [dim]{why}[/dim]")
