@@ -1,4 +1,5 @@
-"""Loading the bundled demo catalog (store/data/demo-catalog.json, made by store.demo)."""
+"""Loading the bundled demo catalog (store/data/demo-catalog.json, made by store.demo) and the
+demo's incidents (store.demo_incidents)."""
 
 from __future__ import annotations
 
@@ -24,4 +25,7 @@ def load_demo(replica: Replica, *, reset: bool = False) -> bool:
 
         doc = parse_bytes(handle.read(), "demo-catalog.json")
     replica.import_doc(doc, "demo-catalog.json", replace=True, reason="steward demo")
+    from store.demo_incidents import seed
+
+    seed(replica.conn)  # the demo's incidents (once: the timeline is append-only)
     return True

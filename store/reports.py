@@ -133,6 +133,7 @@ class DeploymentRow:
     team: str | None  # team name (the id when the team is known only from a tag)
     contact: str | None  # the primary's contact, else their email
     inherited: bool = True  # owners come from the model, not the deployment itself
+    incidents: tuple[str, ...] = ()  # refs of open real incidents naming it, its version or model
 
 
 @dataclass(frozen=True)

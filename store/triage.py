@@ -1,8 +1,8 @@
 """Read queries for triage screens: the deployment list, a model's versions, hotspots.
 
-UI-free and paged: each page of deployments is two indexed queries (the page with what it
-serves and its team, then the current owners of the page's deployments and their models), so a
-page costs the same at 100k artifacts as at 100.
+UI-free and paged: each page of deployments is three indexed queries (the page with what it
+serves and its team, the current owners of the page's deployments and their models, and the open
+incidents naming them), so a page costs the same at 100k artifacts as at 100.
 """
 
 from __future__ import annotations
@@ -71,6 +71,9 @@ def deployments(conn: sqlite3.Connection, limit: int = 200, offset: int = 0) -> 
     owners = _current_owners(
         conn, {a.id for a, _, _ in page} | {a.model_id for a, _, _ in page if a.model_id}
     )
+    named = _open_incidents(
+        conn, {i for a, v, _ in page for i in (a.id, a.model_id, v.id if v else None) if i}
+    )
     out = []
     for deployment, version, team in page:
         mine = owners.get(deployment.id, [])
@@ -89,9 +92,37 @@ def deployments(conn: sqlite3.Connection, limit: int = 200, offset: int = 0) -> 
                 team=team,
                 contact=(first[3] or first[4]) if first else None,
                 inherited=inherited,
+                incidents=tuple(sorted(
+                    {ref for i in (deployment.id, deployment.model_id,
+                                   version.id if version else None) for ref in named.get(i, ())},
+                    key=_ref_order,
+                )),
             )
-        )
+        )  # fmt: skip
     return out
+
+
+def _open_incidents(conn, ids: set[str]) -> dict[str, list[str]]:
+    """artifact id -> refs of the open real incidents (drills left out) naming it: one query
+    for a page (its deployments, the versions they serve and their models)."""
+    out: dict[str, list[str]] = {}
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), 1000):
+        chunk = ordered[start : start + 1000]
+        marks = ",".join("?" * len(chunk))
+        for artifact_id, ref in conn.execute(
+            "SELECT ia.artifact_id, i.ref FROM incident_artifacts ia "
+            "JOIN incidents i ON i.uid = ia.incident "
+            f"WHERE ia.artifact_id IN ({marks}) AND i.closed_at IS NULL AND i.drill = 0",
+            chunk,
+        ):
+            out.setdefault(artifact_id, []).append(ref)
+    return out
+
+
+def _ref_order(ref: str) -> tuple[str, int]:
+    prefix, _, number = ref.partition("-")
+    return prefix, int(number) if number.isdigit() else 0
 
 
 def count_deployments(conn: sqlite3.Connection) -> int:

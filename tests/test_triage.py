@@ -52,6 +52,27 @@ def test_fraud_scorer_production_serves_v7_with_its_owners(replica):
     assert row.inherited is True
 
 
+def test_open_real_incidents_are_named_on_the_deployments_they_touch(replica):
+    rows = {row.deployment.label: row for row in replica.deployments()}
+    assert rows["fraud-scorer@production"].incidents == ("INC-2",)  # INC-1 is closed
+    assert rows["fraud-scorer@staging"].incidents == ()  # INC-2 names production only
+
+
+def test_an_incident_on_a_model_counts_on_its_deployments_and_a_drill_counts_nowhere(demo_copy):
+    from playbooks import load_playbooks
+    from store import incidents
+    from store.identity import Identity
+
+    book = load_playbooks()[0]
+    with Replica(demo_copy, who=Identity("mchen")) as r:
+        model = r.resolve("fraud-scorer")
+        incidents.open_incident(r.conn, r.who, book, "scores drift", artifacts=[model])
+        incidents.open_incident(r.conn, r.who, book, "rehearsal", artifacts=[model], drill=True)
+        rows = {row.deployment.label: row for row in r.deployments()}
+    assert rows["fraud-scorer@production"].incidents == ("INC-2", "INC-3")
+    assert rows["fraud-scorer@staging"].incidents == ("INC-3",)
+
+
 def test_a_deployment_with_its_own_owner_does_not_inherit_the_models(replica):
     rows = {row.deployment.label: row for row in replica.deployments()}
     own = rows["ranking-embeddings@production"]  # ML Platform pages first (demo DEPLOYMENT_OWNER)
@@ -95,8 +116,9 @@ def test_paging_gives_disjoint_slices_that_make_up_the_whole_list(replica):
     assert len(set(flat)) == len(flat)
 
 
-def test_a_page_is_two_indexed_queries(replica):
-    """No per-row queries, and no full scan of ownership, edges or alias_history."""
+def test_a_page_is_three_indexed_queries(replica):
+    """No per-row queries, and no full scan of ownership, edges, alias_history or incidents:
+    the page, its owners, the open incidents naming it."""
     statements: list[str] = []
     replica.conn.set_trace_callback(statements.append)
     try:
@@ -104,7 +126,7 @@ def test_a_page_is_two_indexed_queries(replica):
     finally:
         replica.conn.set_trace_callback(None)
     assert len(rows) > 20
-    assert len(statements) == 2
+    assert len(statements) == 3
     for sql in statements:
         plan = [r[3] for r in replica.conn.execute("EXPLAIN QUERY PLAN " + sql)]
         scans = [step for step in plan if step.startswith("SCAN") and step != "SCAN page"]

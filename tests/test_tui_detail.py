@@ -116,7 +116,8 @@ async def test_tab_cycles_the_panes(demo_db, monkeypatch):
         assert seen == [
             "provenance", "versions", "changes", "governance", "incidents", "provenance"
         ]
-        assert "No incidents recorded" in text_of(app.screen.query_one("#artifact-incident-text"))
+        # the demo's incidents on it, newest first: INC-2 open tonight, INC-1 a month ago
+        assert [r[0] for r in table_rows(app.screen, "#artifact-incidents")] == ["INC-2", "INC-1"]
 
 
 async def test_governance_pane_lists_the_findings_on_this_artifact(demo_db, monkeypatch):

@@ -14,17 +14,18 @@ from textual.binding import Binding
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from tui.data import ReplicaPool
+from tui.incident_actions import WorksIncidents
 from tui.messages import FreshnessChanged, ReplicaChanged
-from tui.palette import ArtifactCommands, ChecklistCommands, ScreenCommands
+from tui.palette import ArtifactCommands, ChecklistCommands, IncidentCommands, ScreenCommands
 from tui.settings import Settings
 
 WATCH_SECONDS = 0.5  # how often PRAGMA data_version is read; a change shows within 2 s
 
 
-class StewardApp(App):
+class StewardApp(WorksIncidents, App):
     CSS_PATH = "app.tcss"
     TITLE = "steward"
-    COMMANDS = {ArtifactCommands, ChecklistCommands, ScreenCommands}
+    COMMANDS = {ArtifactCommands, ChecklistCommands, IncidentCommands, ScreenCommands}
     COMMAND_PALETTE_BINDING = "ctrl+p"
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
@@ -34,6 +35,11 @@ class StewardApp(App):
         Binding("colon,ctrl+p", "command_palette", "Palette", show=False, id="palette"),
         Binding("h", "hotspots", "Hotspots", id="hotspots"),
         Binding("ctrl+r", "sync", "Sync", id="sync"),
+        Binding("i", "incidents", "Incidents", id="incidents"),  # last: a narrow footer keeps Sync
+        # a note on the incident you are working on: n where typing is not going on, and
+        # ctrl+n even in the middle of typing a search (priority: ahead of the Input)
+        Binding("n", "incident_note", "Note", show=False, id="incident.note"),
+        Binding("ctrl+n", "incident_note", "Note", show=False, priority=True, id="incident.note"),
     ]
 
     def __init__(self, settings: Settings, *, watch: bool = True):
@@ -143,8 +149,10 @@ class StewardApp(App):
     def refresh_status(self) -> None:
         from tui.widgets.status_bar import StatusBar
 
+        working_on = self.working_on.ref if self.working_on is not None else None
         for screen in self.screen_stack:  # also under a modal, so it is right when closed
             for bar in screen.query(StatusBar):
+                bar.working_on = working_on
                 bar.show_freshness(self.freshness, self.settings.stale_after)
 
     # -- one place for worker failures ------------------------------------------------------------
@@ -185,6 +193,10 @@ class StewardApp(App):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "hotspots":  # not offered where it would do nothing
             return type(self.screen).__name__ != "HotspotsScreen"
+        if action == "incidents":
+            return type(self.screen).__name__ != "IncidentsScreen"
+        if action == "incident_note":  # ctrl+n is a priority key: never over a modal
+            return not self.settings.read_only and not self.screen.is_modal
         # --read-only hides every write
         return not (action == "sync" and self.settings.read_only)
 

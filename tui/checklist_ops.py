@@ -53,6 +53,7 @@ class RunView:
     plan: object | None  # a RollbackPlan for a rollback run: the diff and preflight, now
     plan_note: str  # why there is no plan
     upstream: object | None  # the newest outbox entry this run wrote
+    incident: str | None = None  # the ref of the incident it was started for
 
 
 @dataclass(frozen=True)
@@ -72,16 +73,18 @@ def label_of(replica, artifact_id: str) -> str:
 
 
 def open_runs(replica, playbook, artifact_id: str | None = None) -> list[RunSummary]:
-    out = []
-    for run in checklists.runs(replica.conn, artifact_id):
-        title, done, total = run.checklist, None, None
-        if playbook is not None:
-            with contextlib.suppress(KeyError, ActionError):
-                state = checklists.status(replica.conn, playbook, run.id)
-                title, total = state.title, len(state.steps)
-                done = sum(1 for s in state.steps if s.done)
-        out.append(RunSummary(run, title, label_of(replica, run.artifact_id), done, total))
-    return out
+    return [summary(replica, playbook, run) for run in checklists.runs(replica.conn, artifact_id)]
+
+
+def summary(replica, playbook, run) -> RunSummary:
+    """The run with its title and progress (when the playbook is loaded)."""
+    title, done, total = run.checklist, None, None
+    if playbook is not None:
+        with contextlib.suppress(KeyError, ActionError):
+            state = checklists.status(replica.conn, playbook, run.id)
+            title, total = state.title, len(state.steps)
+            done = sum(1 for s in state.steps if s.done)
+    return RunSummary(run, title, label_of(replica, run.artifact_id), done, total)
 
 
 def read_run(replica, playbook, run_id: str) -> RunView:
@@ -94,7 +97,10 @@ def read_run(replica, playbook, run_id: str) -> RunView:
         except RefError as exc:
             note = str(exc)
     upstream = next((e for e in replica.outbox(limit=200) if e.run_id == run.id), None)
-    return RunView(state, label_of(replica, run.artifact_id), plan, note, upstream)
+    from store.incidents import label
+
+    return RunView(state, label_of(replica, run.artifact_id), plan, note, upstream,
+                   label(replica.conn, run.incident))  # fmt: skip
 
 
 # -- starting -----------------------------------------------------------------------------------
@@ -120,19 +126,23 @@ def rollback_targets(replica, artifact_id: str, alias: str) -> Targets:
 
 
 def start_rollback(replica, playbook, checklist: str, artifact_id: str, alias: str, to: str,
-                   why: str = ""):  # fmt: skip
-    """A rollback run on the deployment (model@alias) when the replica has it."""
+                   why: str = "", incident: str | None = None):  # fmt: skip
+    """A rollback run on the deployment (model@alias) when the replica has it; ``incident``
+    (a uid or ref) links it, so its start and ticks land on that incident's timeline."""
     plan = replica.plan_rollback(artifact_id, alias, to)
     artifact = plan.deployment or plan.model
     context = {"alias": alias, "to_version": plan.target_version,
                "from_version": plan.current_version, "why": why or plan.why_target}  # fmt: skip
-    return checklists.start(replica.conn, playbook, checklist, artifact, replica.who, context)
+    return checklists.start(replica.conn, playbook, checklist, artifact, replica.who, context,
+                            incident=incident)  # fmt: skip
 
 
-def start_plain(replica, playbook, checklist: str, artifact_id: str):
+def start_plain(replica, playbook, checklist: str, artifact_id: str,
+                incident: str | None = None):  # fmt: skip
     artifact = replica.resolve(artifact_id)
     context = {"alias": artifact.alias} if artifact.alias else {}
-    return checklists.start(replica.conn, playbook, checklist, artifact, replica.who, context)
+    return checklists.start(replica.conn, playbook, checklist, artifact, replica.who, context,
+                            incident=incident)  # fmt: skip
 
 
 # -- ticking ------------------------------------------------------------------------------------

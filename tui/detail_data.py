@@ -1,6 +1,7 @@
 """What the artifact detail screen shows, read on a worker's thread in one go (``gather``): the
 artifact, its owners, lineage, versions and alias history, the diffs against what served before
-and against the previous version number, its findings, and its open checklist runs.
+and against the previous version number, its findings, its open checklist runs, and the
+incidents that touched it or its model.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ class Detail:
     prev_note: str
     findings: list
     runs: tuple = ()  # open checklist runs (checklist_ops.RunSummary)
+    incidents: tuple = ()  # store.incidents.Incident touching it or its model, newest first
 
 
 def gather(replica, ref: str, stale_after) -> Detail:
@@ -51,7 +53,11 @@ def gather(replica, ref: str, stale_after) -> Detail:
     if a.kind in ("model_version", "deployment"):
         changes = _changes(replica, a, serving, versions or [])
     owners, findings = replica.owners(a), replica.findings_for(a, stale_after)
-    return Detail(a, model, owners, lineage, versions, spans, serving, *changes, findings)
+    from store.incidents import for_artifact
+
+    past = tuple(for_artifact(replica.conn, a))
+    return Detail(a, model, owners, lineage, versions, spans, serving, *changes, findings,
+                  incidents=past)  # fmt: skip
 
 
 def _served_by(deployment, lineage, versions):

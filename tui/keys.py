@@ -23,8 +23,12 @@ def binding_ids() -> dict[str, Binding]:
     from tui.screens.help import HelpScreen
     from tui.screens.home import HomeScreen
     from tui.screens.hotspots import HotspotsScreen
+    from tui.screens.incident import IncidentScreen
+    from tui.screens.incident_form import IncidentForm
+    from tui.screens.incidents import IncidentsScreen
     from tui.screens.note import NoteModal
     from tui.screens.search import SearchScreen
+    from tui.widgets.cycle import CycleField
     from tui.widgets.rows_table import RowsTable
 
     out: dict[str, Binding] = {}
@@ -41,7 +45,11 @@ def binding_ids() -> dict[str, Binding]:
         NoteModal,
         ConfirmModal,
         ChooseModal,
+        IncidentsScreen,
+        IncidentScreen,
+        IncidentForm,
         RowsTable,
+        CycleField,
     ):
         for binding in owner.BINDINGS:
             if isinstance(binding, Binding) and binding.id:

@@ -1,5 +1,5 @@
 """Command palette providers (`:` or ctrl+p): jump to any artifact, go to any screen, resume or
-start a checklist."""
+start a checklist, open an incident or start a drill."""
 
 from __future__ import annotations
 
@@ -63,6 +63,7 @@ class ScreenCommands(ListedCommands):
             ("Home: deployments", app.action_home, "every deployment, its owners and findings"),
             ("Search / owner lookup", app.action_search, "results as you type"),
             ("Governance hotspots", app.action_hotspots, "findings, no backup, bus factor"),
+            ("Incidents", app.action_incidents, "open ones first, then recent; D for drills"),
             ("Help for this screen", app.action_help, "keys and what the screen shows"),
         ]
         if not app.settings.read_only:
@@ -106,3 +107,41 @@ class ChecklistCommands(ListedCommands):
         from tui.screens.checklist import ChecklistScreen
 
         self.app.push_screen(ChecklistScreen(run_id))
+
+
+class IncidentCommands(ListedCommands):
+    """Incidents (open first, then recent; open drills marked DRILL) to open, and the
+    playbook's drill scenarios to start (not under --read-only)."""
+
+    async def startup(self) -> None:
+        from tui.incident_ops import listing, open_ones
+
+        app = self.app
+        self.found: list = []
+        try:
+            found = await asyncio.to_thread(lambda: listing(app.pool.get(), False, 20).incidents)
+            drills = await asyncio.to_thread(lambda: open_ones(app.pool.get()))
+        except Exception:  # the palette stays quiet; the status bar already says what is wrong
+            return
+        self.found = [*found, *(i for i in drills if i.drill)]
+
+    def _commands(self):
+        from tui.render_incident import ago, stage_word
+
+        app, out = self.app, []
+        for i in self.found:  # a drill's ref says DRILL-n
+            name = f"{i.ref}: {i.title}"
+            cmdr = i.roles.get("commander")
+            help_text = (f"{i.severity or 'no severity'} {stage_word(i.stage)} · opened "
+                         f"{ago(i.opened_at)} by {i.opened_by} · "
+                         f"{f'commander {cmdr}' if cmdr else 'no commander'}")  # fmt: skip
+            out.append((name, partial(app.open_incident, i.uid), help_text))
+        if app.playbook is not None and not app.settings.read_only:
+            for scenario in app.playbook.scenarios.values():
+                title = scenario.title
+                if title.lower().startswith("drill: "):  # "Start drill: Drill: ..." says it twice
+                    title = title[len("drill: ") :]
+                name = f"Start drill: {title}"
+                out.append((name, partial(app.start_drill, scenario.id),
+                            " ".join(scenario.description.split())))  # fmt: skip
+        return out

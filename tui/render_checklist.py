@@ -37,6 +37,8 @@ def header(view, user: str) -> Text:
         if why:
             text.append(f" ({why})")
     text.append(f"\nstarted by {run.started_by} at {short(run.started_at)} UTC", style="dim")
+    if view.incident:
+        text.append(f" for {view.incident}", style="bold")
     if run.finished_at:
         text.append(f" · {run.state} {short(run.finished_at)}", style="dim")
     text.append(f" · you are {user}", style="dim")

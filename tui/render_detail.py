@@ -218,13 +218,3 @@ def _cell(value, section: str) -> Text:
     if section == "code" and len(str(value)) == 40:
         return Text(str(value)[:12])  # a commit hash
     return Text(num(value))
-
-
-def incidents(label: str) -> Text:
-    text = Text(f"No incidents recorded for {label}.\n")
-    text.append(
-        "Incident logging arrives with the incidents feature; this pane will list past "
-        "incidents touching this artifact.",
-        style="dim",
-    )
-    return text

@@ -41,6 +41,10 @@ SCENES = {
     "rollback-target": [*OPEN_FRAUD, "R"],
     "checklist-rollback": [*OPEN_FRAUD, "R", "enter"],
     "checklist-diff": [*OPEN_FRAUD, "R", "enter", "d"],
+    "incidents": ["i"],
+    "incident": ["i", "enter"],
+    "incident-form": [*OPEN_FRAUD, "I"],
+    "incident-note": ["n"],
 }
 APP_CONFIG = 'environment = "prod"\n'
 
@@ -114,8 +118,12 @@ def load_demo(db: str) -> None:
     from tui import cli, render
 
     os.environ["STEWARD_NOW"] = LOADED_AT
+    kept = render.console  # put back after: CLI output later in the process must still show
     render.console = Console(file=open(os.devnull, "w"), width=80)  # noqa: SIM115
-    _quiet(cli, ["demo", "--tour", "--db", db])
+    try:
+        _quiet(cli, ["demo", "--tour", "--db", db])
+    finally:
+        render.console = kept
 
 
 def main(out_dir: str = "screenshots") -> None:

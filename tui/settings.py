@@ -27,6 +27,7 @@ class Settings:
     config_path: str | None = None
     config_error: str | None = None  # shown in an error modal at start
     sources: tuple = ()
+    webhooks: tuple = ()  # store.notify.Webhook: told when an incident opens, moves, resolves
 
     @property
     def badge_color(self) -> str:
@@ -57,4 +58,5 @@ def resolve(
         keymap=dict(config.keys),
         config_path=config.path,
         sources=config.sources,
+        webhooks=config.webhooks,
     )

@@ -22,6 +22,7 @@ from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from store.errors import RefError
 from tui import render_detail as rd
+from tui import render_incident as ri
 from tui.detail_data import Detail, gather, open_runs_of
 from tui.messages import ReplicaChanged
 from tui.screens.artifact_checklists import StartsChecklists, runs_line
@@ -50,10 +51,12 @@ class ArtifactScreen(StartsChecklists, PanedScreen):
         "version served when, moved by whom); a switches between the two lists. 3 Changes - the "
         "diff against the version that served before and against the previous version number. "
         "4 Governance - findings about it (and, for a deployment, its version and model); enter "
-        "opens the artifact a finding is about. 5 Incidents - none yet. tab and shift+tab move "
-        "between panes, 1-5 jump to one, escape goes back. R starts a rollback checklist (choose "
-        "the target; the version that served before comes first), c starts any playbook "
-        "checklist, o resumes an open one (the header shows it)."
+        "opens the artifact a finding is about. 5 Incidents - past and open incidents touching it "
+        "or its model, newest first, and how each ended (its summary): what the last responder "
+        "learnt; enter opens one. tab and shift+tab move between panes, 1-5 jump to one, escape "
+        "goes back. R starts a rollback checklist (choose the target; the version that served "
+        "before comes first), c starts any playbook checklist, o resumes an open one (the "
+        "header shows it). I opens an incident on it."
     )
     PANES = PANES
     BINDINGS = [
@@ -70,6 +73,7 @@ class ArtifactScreen(StartsChecklists, PanedScreen):
         Binding("R", "rollback", "Rollback", id="artifact.rollback"),
         Binding("c", "checklist", "Checklist", show=False, id="artifact.checklist"),
         Binding("o", "open_runs", "Open runs", id="artifact.open_runs"),
+        Binding("I", "new_incident", "Open incident", show=False, id="artifact.new_incident"),
     ]
 
     @dataclass
@@ -101,8 +105,9 @@ class ArtifactScreen(StartsChecklists, PanedScreen):
             with TabPane("Governance", id="governance"):
                 yield RowsTable(rd.FINDING_COLUMNS, empty="loading…", id="artifact-findings")
                 yield Static("", id="artifact-finding")
-            with TabPane("Incidents", id="incidents"), VerticalScroll(id="artifact-incidents"):
-                yield Static("loading…", id="artifact-incident-text")
+            with TabPane("Incidents", id="incidents"):
+                yield RowsTable(ri.ARTIFACT_COLUMNS, empty="loading…", id="artifact-incidents")
+                yield Static("", id="artifact-incident")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -149,7 +154,10 @@ class ArtifactScreen(StartsChecklists, PanedScreen):
         findings.empty = "no governance findings"
         findings.set_rows([rd.finding_row(i, f) for i, f in enumerate(d.findings)])
         self._show_finding(findings.current_key)
-        self.query_one("#artifact-incident-text", Static).update(rd.incidents(d.artifact.label))
+        past = self.query_one("#artifact-incidents", RowsTable)
+        past.empty = f"no incidents recorded for {d.artifact.label} or its model (I opens one)"
+        past.set_rows([ri.artifact_row(i) for i in d.incidents])
+        self._show_incident(past.current_key)
         self.refresh_bindings()
 
     def _fill_versions(self, d: Detail) -> None:
@@ -183,8 +191,7 @@ class ArtifactScreen(StartsChecklists, PanedScreen):
         for table in self.query(RowsTable):
             table.empty = what
             table.refresh()
-        for static in ("#artifact-diff", "#artifact-incident-text"):
-            self.query_one(static, Static).update(Text(what, style="italic"))
+        self.query_one("#artifact-diff", Static).update(Text(what, style="italic"))
 
     # -- panes --------------------------------------------------------------------------------
 
@@ -203,6 +210,8 @@ class ArtifactScreen(StartsChecklists, PanedScreen):
             self.reload()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "new_incident":  # --read-only hides every write
+            return not self.app.settings.read_only and self.detail is not None
         if action in ("rollback", "checklist"):  # --read-only hides every write
             writable = not self.app.settings.read_only and self.detail is not None
             return writable and (action == "checklist" or self.can_roll_back())
@@ -266,6 +275,25 @@ class ArtifactScreen(StartsChecklists, PanedScreen):
     @on(RowsTable.Highlighted, "#artifact-findings")
     def finding_highlighted(self, event: RowsTable.Highlighted) -> None:
         self._show_finding(event.key)
+
+    @on(RowsTable.Chosen, "#artifact-incidents")
+    def incident_chosen(self, event: RowsTable.Chosen) -> None:
+        self.app.open_incident(event.key)
+
+    @on(RowsTable.Highlighted, "#artifact-incidents")
+    def incident_highlighted(self, event: RowsTable.Highlighted) -> None:
+        self._show_incident(event.key)
+
+    def _show_incident(self, key: str | None) -> None:
+        found = self.detail.incidents if self.detail else ()
+        incident = next((i for i in found if i.uid == key), None)
+        shown = self.query_one("#artifact-incident", Static)
+        shown.update(ri.artifact_detail(incident))
+        shown.display = incident is not None
+
+    def action_new_incident(self) -> None:
+        if self.detail is not None:
+            self.app.new_incident(self.detail.artifact.label)
 
     def _finding_artifact(self, key: str | None) -> str | None:
         return key.split(":", 1)[1] or None if key else None

@@ -1,6 +1,7 @@
 """Starting and resuming checklist runs from the artifact screen: R rolls back (choose the
 target: the version that served before comes first), c starts any playbook checklist, o lists
-the open runs to resume. A mixin for ArtifactScreen, which declares the bindings.
+the open runs to resume. A mixin for ArtifactScreen, which declares the bindings; the incident
+screen uses it too, to start a run linked to its incident on an affected artifact.
 """
 
 from __future__ import annotations
@@ -15,7 +16,14 @@ from tui.screens.choose import ChooseModal
 
 
 class StartsChecklists:
-    """Needs ``self.detail`` (the artifact screen's Detail, with ``runs``) and ``artifact_id``."""
+    """Needs ``self.detail`` (the artifact screen's Detail, with ``runs``), or an override of
+    ``checklist_artifact`` and ``can_roll_back``. Runs are linked to ``checklist_incident``."""
+
+    checklist_incident: str | None = None  # an incident's uid: its timeline gets the run
+
+    def checklist_artifact(self):
+        """The artifact runs start on (store.models.Artifact), or None."""
+        return self.detail.artifact if self.detail is not None else None
 
     def can_roll_back(self) -> bool:
         d = self.detail
@@ -38,7 +46,7 @@ class StartsChecklists:
     def action_rollback(self, checklist: str = "rollback") -> None:
         if not self._playbook_ready() or not self.can_roll_back():
             return
-        a = self.detail.artifact
+        a = self.checklist_artifact()
         if a.kind == "deployment":
             self.find_targets(checklist, a.alias)
             return
@@ -57,7 +65,8 @@ class StartsChecklists:
           name="plan rollback")  # fmt: skip
     def find_targets(self, checklist: str, alias: str) -> None:
         try:
-            targets = ops.rollback_targets(self.app.pool.get(), self.artifact_id, alias)
+            targets = ops.rollback_targets(self.app.pool.get(), self.checklist_artifact().id,
+                                           alias)  # fmt: skip
         except RefError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="warning", timeout=10)
             return
@@ -69,7 +78,7 @@ class StartsChecklists:
             options.append((t.default, f"v{t.default} · {t.why} (the default)"))
         options += [(v, f"v{v} · created {created}") for v, created in t.versions
                     if v != t.default]  # fmt: skip
-        label = f"{self.detail.artifact.name}@{t.alias}"
+        label = f"{self.checklist_artifact().name}@{t.alias}"
         if not options:
             self.notify(f"{label} has no other version to roll back to. {t.why}",
                         severity="warning", timeout=10)  # fmt: skip
@@ -91,7 +100,7 @@ class StartsChecklists:
         if not self._playbook_ready() or self.detail is None:
             return
         options = [(c.id, f"{c.title} ({c.kind})") for c in self.app.playbook.checklists.values()]
-        title = f"Start which checklist on {self.detail.artifact.label}?"
+        title = f"Start which checklist on {self.checklist_artifact().label}?"
         self.app.push_screen(ChooseModal(title, options), self.start_checklist)
 
     def start_checklist(self, checklist_id: str | None) -> None:
@@ -110,12 +119,13 @@ class StartsChecklists:
           name="start checklist")  # fmt: skip
     def start_run(self, checklist: str, alias: str = "", to: str = "", why: str = "") -> None:
         replica, playbook = self.app.pool.get(), self.app.playbook
+        artifact_id, incident = self.checklist_artifact().id, self.checklist_incident
         try:
             if alias:
-                run = ops.start_rollback(replica, playbook, checklist, self.artifact_id, alias,
-                                         to, why)  # fmt: skip
+                run = ops.start_rollback(replica, playbook, checklist, artifact_id, alias, to,
+                                         why, incident)  # fmt: skip
             else:
-                run = ops.start_plain(replica, playbook, checklist, self.artifact_id)
+                run = ops.start_plain(replica, playbook, checklist, artifact_id, incident)
         except (ChecklistError, RefError) as exc:
             self.app.call_from_thread(self.notify, str(exc), title="Not started",
                                       severity="warning", timeout=10)  # fmt: skip

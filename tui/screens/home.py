@@ -35,8 +35,9 @@ class HomeScreen(StewardScreen):
 
     HELP = (
         "Every deployment (an alias that serves a model version), production aliases first. "
-        "INC counts open incidents (incident logging is not built yet, so always ·); FIND "
-        "counts governance findings on the deployment, its version and its model."
+        "INC counts the open incidents naming the deployment, the version it serves or its "
+        "model (drills are not counted; i lists incidents); FIND counts governance findings on "
+        "the deployment, its version and its model."
     )
 
     @dataclass
@@ -142,7 +143,7 @@ class HomeScreen(StewardScreen):
                 d.primary or Text("NO OWNER", style="bold"),
                 backup or Text("none", style="italic"),
                 d.team or "",
-                "·",
+                Text(str(len(d.incidents)), style="bold red") if d.incidents else "",
                 findings,
             ),
             style,

@@ -1,4 +1,5 @@
-"""The line that is always visible: environment badge, how old the replica is, who is acting.
+"""The line that is always visible: environment badge, how old the replica is, the incident you
+are working on, who is acting.
 
 It repaints only when its text changes, so an idle app writes nothing to the terminal; the age is
 therefore shown in whole minutes, hours or days.
@@ -49,6 +50,7 @@ class StatusBar(Static):
         self.stale_after = timedelta(hours=24)
         self._shown: Text | None = None
         self.state = "unknown"
+        self.working_on: str | None = None  # the ref of the incident you are working on
 
     def on_mount(self) -> None:
         self.redraw()
@@ -66,11 +68,15 @@ class StatusBar(Static):
             line.append(" ")
         line.append(text, style="bold" if state in ("stale", "offline") else "")
         right = f"{self.who}{' · READ-ONLY' if self.read_only else ''} "
+        working = f"working on {self.working_on} · " if self.working_on else ""
         width = self.size.width or 80
-        gap = width - line.cell_len - len(right)
+        gap = width - line.cell_len - len(working) - len(right)
         if gap > 1:
             line.append(" " * gap)
+            line.append(working, style="bold")
             line.append(right, style="dim" if not self.read_only else "bold")
+        elif working:  # narrow: what you are working on matters more than who you are
+            line.append(f" · {working.removesuffix(' · ')}", style="bold")
         if line != self._shown:
             self._shown = line
             self.state = state
