@@ -165,7 +165,7 @@ def header(view, playbook) -> Group:
     else:
         second.append(f" · closed {ago(i.closed_at)}, after {span(i.opened_at, i.closed_at)}",
                       style="dim")  # fmt: skip
-    with_date = _days(view) > 1
+    with_date = days_shown(view) > 1
     marks = [f"{name} {clock(i.milestones.get(name), with_date)}"
              for name in ("detected", "acknowledged", "mitigated", "resolved")]  # fmt: skip
     third = Text(" · ".join(marks) + " UTC", style="dim")  # wraps when it carries dates
@@ -177,13 +177,17 @@ def header(view, playbook) -> Group:
     return Group(*lines)
 
 
-def _days(view) -> int:
+def days_shown(view) -> int:
+    """1 when every entry is from today (the time alone is clear), else 2 or more: times
+    then carry their date (an incident that crossed midnight, or one from another day)."""
+    from store.clock import now_ts
+
     dates = {line.entry.at[:10] for line in view.lines}
-    return len(dates)
+    return 1 if dates <= {now_ts()[:10]} else max(2, len(dates))
 
 
 def timeline_rows(view) -> list[Row]:
-    with_date = _days(view) > 1
+    with_date = days_shown(view) > 1
     return [
         Row(line.entry.uid, (clock(line.entry.at, with_date), line.entry.user, line.text),
             _entry_style(line.entry.kind))
@@ -230,7 +234,7 @@ def roles(view, playbook) -> Group:
     changes = [line.entry for line in view.lines if line.entry.kind == "role"]
     if not changes:
         lines.append(Text("none yet", style="italic"))
-    with_date = _days(view) > 1
+    with_date = days_shown(view) > 1
     for e in changes:
         b = e.body
         row = Text(no_wrap=True, overflow="ellipsis")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Footer
 from textual.worker import Worker
@@ -37,8 +38,13 @@ class HomeScreen(StewardScreen):
         "Every deployment (an alias that serves a model version), production aliases first. "
         "INC counts the open incidents naming the deployment, the version it serves or its "
         "model (drills are not counted; i lists incidents); FIND counts governance findings on "
-        "the deployment, its version and its model."
+        "the deployment, its version and its model. I opens an incident on the highlighted "
+        "deployment."
     )
+
+    BINDINGS = [
+        Binding("I", "new_incident", "Open incident", show=False, id="home.new_incident"),
+    ]
 
     @dataclass
     class Loaded(Message):
@@ -115,6 +121,17 @@ class HomeScreen(StewardScreen):
     @on(RowsTable.Chosen, "#deployments")
     def chosen(self, event: RowsTable.Chosen) -> None:
         self.app.open_artifact(event.key)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "new_incident":  # --read-only hides every write
+            return not self.app.settings.read_only
+        return True
+
+    def action_new_incident(self) -> None:
+        """Open an incident on the highlighted deployment (the form lets you change it)."""
+        key = self.query_one("#deployments", RowsTable).current_key
+        row = next((d for d in self.deployments if d.deployment.id == key), None)
+        self.app.new_incident(row.deployment.label if row else "")
 
     def _row(self, d) -> Row:
         version = f"v{d.version.version}" if d.version else "?"

@@ -163,7 +163,7 @@ class IncidentScreen(ChangesIncident, StartsChecklists, PanedScreen):
     def _fill_timeline(self, view: ops.IncidentView, first: bool) -> None:
         table = self.query_one("#incident-timeline", RowsTable)
         at_end = first or not table.rows or table.cursor == len(table.rows) - 1
-        table.columns = ri.timeline_columns(len({ln.entry.at[:10] for ln in view.lines}))
+        table.columns = ri.timeline_columns(ri.days_shown(view))
         table.empty = "no entries"
         rows = ri.timeline_rows(view)
         # newest at the bottom, and followed there; a reader scrolled back stays where they are
