@@ -190,6 +190,17 @@ async def test_the_form_proposes_whom_to_call_and_opens_the_incident(demo_copy, 
     ]
 
 
+async def test_i_on_home_opens_the_form_on_the_highlighted_deployment(demo_copy, monkeypatch):
+    app = app_on(demo_copy, monkeypatch, user=OWNER)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        names = [r[0] for r in table_rows(app.screen, "#deployments")]
+        staging = names.index("fraud-scorer@staging")
+        await press(pilot, *["j"] * staging, "I")
+        assert screen_name(app) == "IncidentForm"
+        assert app.screen.query_one("#form-artifact").value == "fraud-scorer@staging"
+
+
 async def test_the_form_says_what_is_wrong_with_the_artifact_inline(demo_copy, monkeypatch):
     app = app_on(demo_copy, monkeypatch)
     async with app.run_test(size=(100, 30)) as pilot:
