@@ -392,7 +392,7 @@ SAMPLES = {
 
 @pytest.mark.parametrize("kind", sorted(SAMPLES))
 def test_describe_renders_every_entry_kind_as_one_line(kind):
-    from store.incident_io import describe
+    from store.incident_text import describe
     from store.incidents import ENTRY_KINDS, Entry
 
     assert set(SAMPLES) == set(ENTRY_KINDS)

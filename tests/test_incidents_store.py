@@ -10,7 +10,7 @@ import sqlite3
 
 import pytest
 
-from store import Replica, incident_io, incidents
+from store import Replica, incident_io, incident_text, incidents
 from store.identity import Identity
 from store.incidents import IncidentError
 
@@ -135,7 +135,7 @@ def test_role_handoffs_keep_their_history(replica, book, monkeypatch):
     incidents.assign_role(conn, who, book, inc.ref, "scribe", "mchen@acme.example")  # by email
     got = incidents.get(conn, inc.ref)
     assert got.roles == {"scribe": "mchen"}
-    history = incident_io.role_history(incidents.timeline(conn, inc.uid))
+    history = incident_text.role_history(incidents.timeline(conn, inc.uid))
     assert [(h["role"], h["from"], h["to"]) for h in history] == [
         ("commander", None, "kdubois"), ("commander", "kdubois", "vpetrov"),
         ("commander", "vpetrov", None), ("scribe", None, "mchen"),

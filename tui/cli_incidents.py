@@ -2,8 +2,9 @@
 postmortem; drills rehearse the same on a DRILL-n record kept apart from real incidents.
 
 Everything goes through ``store.incidents`` (the timeline is the record; every entry has its
-audit row) and ``store.incident_io`` (one line per entry, export, import, the postmortem draft),
-so the app shows the same record. Errors are one ``error: ...`` line and exit 1.
+audit row), ``store.incident_text`` (one line per entry) and ``store.incident_io`` (export,
+import, the postmortem draft), so the app shows the same record. Errors are one
+``error: ...`` line and exit 1.
 """
 
 from __future__ import annotations
@@ -315,7 +316,7 @@ def link_cmd(ref, artifact) -> None:
 
 
 def _labels(conn, ids) -> list[str]:
-    from store.incident_io import _artifact_label
+    from store.incident_text import artifact_label as _artifact_label
 
     return [_artifact_label(conn, i) for i in ids]
 
@@ -364,7 +365,7 @@ def list_cmd(drills, open_only, limit, as_json) -> None:
 def show_cmd(ref, as_json) -> None:
     """Everything about REF: severity, stage, milestones, roles and their history, affected
     artifacts with owners, linked checklist runs, and the timeline."""
-    from store import checklists, incident_io, incidents
+    from store import checklists, incident_text, incidents
 
     ctx = _ctx()
     playbook = load_playbook()
@@ -372,7 +373,7 @@ def show_cmd(ref, as_json) -> None:
         conn = replica.conn
         incident = incidents.get(conn, ref)
         entries = incidents.timeline(conn, incident.uid)
-        arts = incident_io.affected(conn, incident, entries)
+        arts = incident_text.affected(conn, incident, entries)
         runs = []
         for run in checklists.runs_for_incident(conn, incident.uid):
             checklist = playbook.checklists.get(run.checklist)
@@ -382,8 +383,8 @@ def show_cmd(ref, as_json) -> None:
                          "artifact": _labels(conn, [run.artifact_id])[0], "state": run.state,
                          "done": done, "total": len(checklist.steps) if checklist else None,
                          "started_by": run.started_by, "started_at": run.started_at})  # fmt: skip
-        lines = [(e, incident_io.describe(e, conn)) for e in entries]
-    history = incident_io.role_history(entries)
+        lines = [(e, incident_text.describe(e, conn)) for e in entries]
+    history = incident_text.role_history(entries)
     severity = None
     if incident.severity:
         try:

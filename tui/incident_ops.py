@@ -19,7 +19,7 @@ from tui import checklist_ops
 
 @dataclass(frozen=True)
 class Line:
-    """One timeline entry and what it says (``store.incident_io.describe``)."""
+    """One timeline entry and what it says (``store.incident_text.describe``)."""
 
     entry: object  # store.incidents.Entry
     text: str
@@ -74,7 +74,7 @@ def open_ones(replica) -> list:
 
 
 def read(replica, playbook, ref: str) -> IncidentView:
-    from store.incident_io import affected, describe
+    from store.incident_text import affected, describe
     from store.refs import by_id
 
     conn = replica.conn

@@ -2,7 +2,7 @@
 panes (timeline, roles, affected artifacts, checklists), the artifact screen's Incidents pane,
 and what the form proposes (whom to call, the escalation chain).
 
-One line per timeline entry comes from ``store.incident_io.describe`` (read on the worker's
+One line per timeline entry comes from ``store.incident_text.describe`` (read on the worker's
 thread, with the replica at hand); this module only lays the lines out.
 """
 
