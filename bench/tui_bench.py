@@ -22,6 +22,7 @@ control-mode client, so polling the screen costs ~0.1 ms instead of a `tmux` pro
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -502,7 +503,24 @@ def bench_bytes(tmux: Tmux) -> None:
 # -- setup and summary ------------------------------------------------------------------------
 
 
+def _outdated(path: Path) -> bool:
+    """A cached replica from an older steward: its schema is behind this one's."""
+    import sqlite3
+
+    from store.connection import SCHEMA_VERSION
+
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        return conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION
+
+
 def ensure_replicas(need_100k: bool) -> None:
+    if DEMO_DB.exists() and _outdated(DEMO_DB):
+        DEMO_DB.unlink()  # remade below: the demo's content changes with the schema
+    if need_100k and REPLICA_100K.exists() and _outdated(REPLICA_100K):
+        from store.connection import connect
+
+        connect(REPLICA_100K).close()  # migrate in place: the runs open it read-only
+        print(f"  migrated {REPLICA_100K.relative_to(ROOT)} to this steward's schema")
     if not DEMO_DB.exists():
         subprocess.run(
             [str(STEWARD), "demo", "--tour", "--db", str(DEMO_DB)],

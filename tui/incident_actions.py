@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from textual import work
 
-from store.incidents import IncidentError
-from tui import incident_ops as ops
-from tui import render_incident as ri
 from tui.messages import ReplicaChanged
+
+# store.incidents, tui.incident_ops and tui.render_incident are imported where they are used:
+# together they cost ~30 ms, which the app's first frame cannot afford.
 
 NO_INCIDENT = (
     "No open incident to note on. i lists incidents; I there (or on an artifact) opens one."
@@ -67,6 +67,9 @@ class WorksIncidents:
 
     @work(thread=True, group="incident-write", exit_on_error=False, name="start drill")
     def start_drill(self, scenario_id: str) -> None:
+        from store.incidents import IncidentError
+        from tui import incident_ops as ops
+
         try:
             change, problem = ops.start_drill(self.pool.get(), self.playbook,
                                               self.settings.webhooks, scenario_id)  # fmt: skip
@@ -93,10 +96,13 @@ class WorksIncidents:
     @work(thread=True, exclusive=True, group="incident-note", exit_on_error=False,
           name="open incidents")  # fmt: skip
     def find_note_target(self) -> None:
+        from tui import incident_ops as ops
+
         found = ops.open_ones(self.pool.get())
         self.call_from_thread(self._choose_note_target, found)
 
     def _choose_note_target(self, found: list) -> None:
+        from tui import render_incident as ri
         from tui.screens.choose import ChooseModal
 
         real = [i for i in found if not i.drill]
@@ -128,7 +134,7 @@ class WorksIncidents:
 
     @work(thread=True, group="incident-write", exit_on_error=False, name="add note")
     def add_note(self, incident, text: str) -> None:
-        from store.incidents import note
+        from store.incidents import IncidentError, note
 
         replica = self.pool.get()
         try:
