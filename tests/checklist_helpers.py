@@ -33,12 +33,13 @@ def step_of(state, step_id):
     return next(s for s in state.steps if s.step.id == step_id)
 
 
-def started(db, ticked=()) -> str:
-    """A rollback of fraud-scorer@production to v6 started by the owner, with steps ticked."""
+def started(db, ticked=(), incident: str | None = None) -> str:
+    """A rollback of fraud-scorer@production to v6 started by the owner, with steps ticked
+    (and linked to ``incident``, e.g. the demo's INC-2)."""
     book = playbook()
     with Replica(db, who=Identity(OWNER)) as r:
         ctx = {"alias": "production", "to_version": "6", "from_version": "7"}
-        run = start(r.conn, book, "rollback", r.resolve(PROD), r.who, ctx)
+        run = start(r.conn, book, "rollback", r.resolve(PROD), r.who, ctx, incident)
         for step in ticked:
             note = "auc 0.9412 vs 0.9368" if step == "diff_reviewed" else None
             tick(r.conn, book, run.id, step, r.who, note)

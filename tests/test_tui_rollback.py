@@ -154,6 +154,29 @@ async def test_a_confirmed_rollback_moves_the_alias_and_ticks_execute(
     assert step_of(run_state(demo_copy, run_id), "execute").tick.by == OWNER
 
 
+async def test_a_rollback_run_for_an_incident_puts_the_move_on_its_timeline(
+    demo_copy, monkeypatch, tmp_path, mlflow_at_v7
+):
+    from store import incidents
+
+    fake, config = mlflow_at_v7
+    started(demo_copy, ticked=BEFORE_EXECUTE, incident="INC-2")
+    from_mlflow(demo_copy)
+    app = app_on(demo_copy, monkeypatch, now=FRESH, user=OWNER, config=config, tmp_path=tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _confirmed(pilot)
+        assert "APPLIED" in text_of(app.screen.query_one("#checklist-header"))
+    assert fake.models["fraud-scorer"]["aliases"]["production"] == "6"
+    with Replica(demo_copy) as r:
+        inc = incidents.get(r.conn, "INC-2")
+        moves = [(e.kind, e.body["state"]) for e in incidents.timeline(r.conn, inc.uid)
+                 if e.kind == "rollback"]  # fmt: skip
+        ticks = [e.body.get("step") for e in incidents.timeline(r.conn, inc.uid)
+                 if e.kind == "checklist"]  # fmt: skip
+    assert moves == [("rollback", "requested"), ("rollback", "applied")]
+    assert "execute" in ticks  # the runner's own tick of the step, on the same timeline
+
+
 async def test_a_conflict_is_shown_and_nothing_is_overwritten(
     demo_copy, monkeypatch, tmp_path, mlflow_at_v7
 ):
