@@ -515,7 +515,8 @@ def import_cmd(file, as_json) -> None:
     for r in results:
         ref = f"{r.ref} (was {r.renumbered_from}, taken here)" if r.renumbered_from else r.ref
         if not r.new_entries:
-            click.echo(f"{ref}: nothing new ({r.known_entries} entries already here)")
+            known = f"{r.known_entries} entr{'y' if r.known_entries == 1 else 'ies'}"
+            click.echo(f"{ref}: nothing new ({known} already here)")
             continue
         added = f"{r.new_entries} new entr{'y' if r.new_entries == 1 else 'ies'}"
         known = f", {r.known_entries} already here" if r.known_entries else ""
