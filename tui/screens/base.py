@@ -38,9 +38,17 @@ class StewardScreen(Screen):
             waiting = asyncio.ensure_future(worker.wait())
             done, _ = await asyncio.wait({waiting}, timeout=budget)
             if not done:
-                waiting.cancel()  # stops the waiting, not the worker
+                # Not cancelled: cancelling the wait would cancel the worker's own task (an
+                # awaited task is cancelled with its awaiter). Let it end, and read its outcome
+                # then, so a failure or a cancellation is never an unretrieved exception.
+                waiting.add_done_callback(_retrieve)
                 return None
             return None if waiting.exception() else worker.result
+
+
+def _retrieve(task: asyncio.Future) -> None:
+    if not task.cancelled():
+        task.exception()
 
 
 class PanedScreen(StewardScreen):
