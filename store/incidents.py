@@ -232,24 +232,6 @@ def for_artifact(
     return _incidents(conn, rows)
 
 
-def open_by_artifact(conn: sqlite3.Connection) -> dict[str, set[str]]:
-    """artifact id -> refs of the open real incidents naming it (drills left out)."""
-    found: dict[str, set[str]] = {}
-    for artifact_id, ref in conn.execute(
-        "SELECT a.artifact_id, i.ref FROM incident_artifacts a JOIN incidents i"
-        " ON i.uid = a.incident WHERE i.closed_at IS NULL AND i.drill = 0"
-    ):
-        found.setdefault(artifact_id, set()).add(ref)
-    return found
-
-
-def runs_for(conn: sqlite3.Connection, uid: str) -> list:
-    """Checklist runs linked to the incident, newest first."""
-    from store import checklists
-
-    return checklists.runs_for_incident(conn, uid)
-
-
 # -- the fold -------------------------------------------------------------------------------------
 
 

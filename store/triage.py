@@ -71,7 +71,7 @@ def deployments(conn: sqlite3.Connection, limit: int = 200, offset: int = 0) -> 
     owners = _current_owners(
         conn, {a.id for a, _, _ in page} | {a.model_id for a, _, _ in page if a.model_id}
     )
-    named = _open_incidents(
+    named = open_incidents(
         conn, {i for a, v, _ in page for i in (a.id, a.model_id, v.id if v else None) if i}
     )
     out = []
@@ -102,7 +102,7 @@ def deployments(conn: sqlite3.Connection, limit: int = 200, offset: int = 0) -> 
     return out
 
 
-def _open_incidents(conn, ids: set[str]) -> dict[str, list[str]]:
+def open_incidents(conn, ids: set[str]) -> dict[str, list[str]]:
     """artifact id -> refs of the open real incidents (drills left out) naming it: one query
     for a page (its deployments, the versions they serve and their models)."""
     out: dict[str, list[str]] = {}

@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass, field
 
-from store import incidents
+from store import checklists, incidents
 from store.errors import RefError
 from tui import checklist_ops
 
@@ -89,7 +89,7 @@ def read(replica, playbook, ref: str) -> IncidentView:
         owners = replica.owners(artifact) if artifact is not None else None
         found.append(Affected(a["id"], a["label"], a["kind"], a["serves"], owners, artifact))
     runs = tuple(checklist_ops.summary(replica, playbook, run)
-                 for run in incidents.runs_for(conn, incident.uid))  # fmt: skip
+                 for run in checklists.runs_for_incident(conn, incident.uid))  # fmt: skip
     return IncidentView(incident, lines, tuple(found), runs, _proposed(conn, playbook, artifacts))
 
 
